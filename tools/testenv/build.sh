@@ -49,8 +49,11 @@ download() { # download MODULE@VERSION… — fails listing every module the pro
 }
 
 k8s_staging() { # the staging modules k8s.io/kubernetes replaces, read from that version's own go.mod
-  local gomod; gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | jq -r .GoMod)
-  sed -n 's#^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/src/k8s\.io/.*#\1#p' "$gomod"
+  # Outside any module: inside a wrapper, `go mod download` would resolve against that module.
+  local gomod mods; gomod=$(cd "$CACHE/src" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | jq -r .GoMod)
+  mods=$(sed -n 's#^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/src/k8s\.io/.*#\1#p' "$gomod")
+  [ -n "$mods" ] || die "no staging modules found in $gomod"
+  printf '%s\n' "$mods"
 }
 
 check_pins() {
@@ -103,7 +106,8 @@ build_kube() {
     touch "$w/.ready"
   fi
   cd "$w"
-  local minor; minor=$(cut -d. -f2 <<<"$K8S_VERSION") ld="-s -w" kv
+  local minor ld="-s -w" kv
+  minor=$(cut -d. -f2 <<<"$K8S_VERSION")
   for kv in "gitVersion=$K8S_VERSION" "gitMajor=1" "gitMinor=$minor" "gitTreeState=clean" "buildDate=2000-01-01T00:00:00Z"; do
     ld+=" -X k8s.io/component-base/version.$kv -X k8s.io/client-go/pkg/version.$kv"
   done
