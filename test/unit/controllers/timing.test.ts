@@ -9,7 +9,7 @@ test("refresh horizon is 80–90 % of the interval", () => {
   );
   assert.equal(
     horizonWithJitter(60_000, () => 0.999999),
-    48_000.06,
+    48_000.006,
   );
 });
 
