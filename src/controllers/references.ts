@@ -7,7 +7,7 @@ export interface ObjectRef {
   name: string;
 }
 
-export class ReferenceError extends Error {
+export class InvalidReferenceError extends Error {
   readonly reason = "InvalidResourceRef";
 }
 
@@ -21,7 +21,7 @@ export function resolveRef(
   if (parts.length === 1 && parts[0] !== "") return { namespace: referrerNamespace, name: ref };
   if (parts.length === 2 && parts[0] !== "" && parts[1] !== "")
     return { namespace: parts[0] ?? "", name: parts[1] ?? "" };
-  throw new ReferenceError(`invalid reference ${JSON.stringify(ref)}: use name or namespace/name`);
+  throw new InvalidReferenceError(`invalid reference ${JSON.stringify(ref)}: use name or namespace/name`);
 }
 
 /**

@@ -1,14 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isAllowedNamespace, ReferenceError, resolveRef } from "../../../src/controllers/references.ts";
+import {
+  InvalidReferenceError,
+  isAllowedNamespace,
+  resolveRef,
+} from "../../../src/controllers/references.ts";
 
 test("references resolve as VSO resolves them", () => {
   assert.deepEqual(resolveRef(undefined, "app", "vso"), { namespace: "vso", name: "default" });
   assert.deepEqual(resolveRef("", "app", "vso"), { namespace: "vso", name: "default" });
   assert.deepEqual(resolveRef("mine", "app", "vso"), { namespace: "app", name: "mine" });
   assert.deepEqual(resolveRef("team/shared", "app", "vso"), { namespace: "team", name: "shared" });
-  assert.throws(() => resolveRef("a/b/c", "app", "vso"), ReferenceError);
-  assert.throws(() => resolveRef("/b", "app", "vso"), ReferenceError);
+  assert.throws(() => resolveRef("a/b/c", "app", "vso"), InvalidReferenceError);
+  assert.throws(() => resolveRef("/b", "app", "vso"), InvalidReferenceError);
 });
 
 test("cross-namespace use needs the target's consent, except the operator's default", () => {
