@@ -1,0 +1,55 @@
+// Finalizers as VSO names them. Added once (the only write a steady object ever gets from this
+// file) and removed with a JSON-patch `test`, so a concurrent change by someone else is not lost.
+import type { KubeClient } from "../kube/client.ts";
+import { isNotFound } from "../kube/errors.ts";
+import type { KubeObject } from "../kube/object.ts";
+import { jsonPatch } from "../kube/patch.ts";
+import type { ResourceType } from "../kube/resource.ts";
+
+function refOf(object: KubeObject) {
+  return { namespace: object.metadata?.namespace, name: object.metadata?.name ?? "" };
+}
+
+export async function ensureFinalizer(
+  client: KubeClient,
+  resource: ResourceType,
+  object: KubeObject,
+  finalizer: string,
+): Promise<void> {
+  const finalizers = object.metadata?.finalizers;
+  if (finalizers?.includes(finalizer)) return;
+  // Guarded by the list we saw, not the resourceVersion: our own status writes move the version.
+  await jsonPatch(
+    client,
+    resource,
+    refOf(object),
+    finalizers === undefined
+      ? [
+          { op: "test", path: "/metadata/finalizers", value: null },
+          { op: "add", path: "/metadata/finalizers", value: [finalizer] },
+        ]
+      : [
+          { op: "test", path: "/metadata/finalizers", value: finalizers },
+          { op: "add", path: "/metadata/finalizers/-", value: finalizer },
+        ],
+  );
+}
+
+export async function removeFinalizer(
+  client: KubeClient,
+  resource: ResourceType,
+  object: KubeObject,
+  finalizer: string,
+): Promise<void> {
+  const finalizers = object.metadata?.finalizers ?? [];
+  const index = finalizers.indexOf(finalizer);
+  if (index < 0) return;
+  try {
+    await jsonPatch(client, resource, refOf(object), [
+      { op: "test", path: `/metadata/finalizers/${index}`, value: finalizer },
+      { op: "remove", path: `/metadata/finalizers/${index}` },
+    ]);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}

@@ -1,0 +1,387 @@
+// The running operator: informers fill the stores on every replica (a standby is warm), the
+// leader runs the controllers, and every key is reconciled once when a term starts — which, with
+// state kept in status and in the destination Secrets, costs no writes when nothing changed.
+import type { Logger } from "pino";
+import {
+  parseVaultAuth,
+  parseVaultAuthGlobal,
+  parseVaultConnection,
+  type VaultAuthGlobalSpec,
+  type VaultAuthSpec,
+} from "../api/index.ts";
+import type { RunOptions } from "../cli/options.ts";
+import { KubeClient, loadKubeConfig } from "../kube/client.ts";
+import { EventRecorder } from "../kube/events.ts";
+import { Informer } from "../kube/informer.ts";
+import { LeaderElector } from "../kube/leader-election.ts";
+import { type ResourceType, secrets } from "../kube/resource.ts";
+import type { Store } from "../kube/store.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Reconciler } from "../runtime/controller.ts";
+import { Controller } from "../runtime/controller.ts";
+import { DestinationWriter, type SecretObject } from "../sync/destination.ts";
+import { managedSecretSelector, ownerUidLabel } from "../sync/ownership.ts";
+import { VaultClientCache } from "../vault/index.ts";
+import { keyOf, type OperatorContext, type RawResource, type Stores } from "./context.ts";
+import { ensureHmacKey } from "./hmac-key.ts";
+import { refKey, resolveRef } from "./references.ts";
+import * as resources from "./resources.ts";
+import { reconcileVaultAuth } from "./vault-auth/reconcile.ts";
+import { type ParsedObject, VaultClients } from "./vault-clients.ts";
+import { ConnectionPool } from "./vault-connection/pool.ts";
+import { reconcileVaultConnection } from "./vault-connection/reconcile.ts";
+import { destinationMac, reconcileVaultStaticSecret } from "./vault-static-secret/reconcile.ts";
+
+export const version = "0.1.0";
+
+export interface Operator {
+  /** Stores synced and (with leader election) a leader known: /readyz. */
+  ready(): boolean;
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+function specOf(raw: RawResource): Record<string, unknown> {
+  return (raw.spec ?? {}) as Record<string, unknown>;
+}
+
+function parsedLookup<Spec>(
+  store: Store<RawResource>,
+  parse: (raw: unknown) => { ok: true; value: { spec: Spec } } | { ok: false },
+) {
+  return (ref: { namespace: string; name: string }): ParsedObject<Spec> | undefined => {
+    const raw = store.get(ref.namespace, ref.name);
+    if (raw === undefined) return undefined;
+    const parsed = parse(raw);
+    if (!parsed.ok) return undefined;
+    return {
+      metadata: {
+        namespace: ref.namespace,
+        name: ref.name,
+        uid: raw.metadata?.uid ?? "",
+        generation: raw.metadata?.generation,
+      },
+      spec: parsed.value.spec,
+    };
+  };
+}
+
+export async function startOperator(options: RunOptions, log: Logger, metrics: Metrics): Promise<Operator> {
+  const kubeConfig = loadKubeConfig({ kubeconfig: options.kubeconfig });
+  const userAgent = `keyport/${version}`;
+  const kube = new KubeClient({
+    kubeConfig,
+    qps: options.kubeClientQps,
+    burst: options.kubeClientBurst,
+    userAgent,
+  });
+  // Its own client, so a burst of reconcile writes cannot starve lease renewals.
+  const electionKube = new KubeClient({ kubeConfig, userAgent });
+  const opNs = options.operatorNamespace;
+  const namespaces = options.watchNamespaces;
+  metrics.namespacesServed.set(namespaces.length);
+
+  const onError = (what: string) => (error: unknown, retryInMs: number) =>
+    log.warn({ err: (error as Error).message, retryInMs }, `${what} watch failed`);
+  const informer = <T extends RawResource | SecretObject>(resource: ResourceType, labelSelector?: string) =>
+    new Informer<T>({
+      client: kube,
+      resource,
+      namespaces,
+      ...(labelSelector === undefined ? {} : { labelSelector }),
+      onError: onError(resource.kind),
+    });
+  const informers = {
+    vaultConnections: informer<RawResource>(resources.vaultConnections),
+    vaultAuths: informer<RawResource>(resources.vaultAuths),
+    vaultAuthGlobals: informer<RawResource>(resources.vaultAuthGlobals),
+    vaultStaticSecrets: informer<RawResource>(resources.vaultStaticSecrets),
+    managedSecrets: informer<SecretObject>(secrets, managedSecretSelector),
+  };
+  const stores: Stores = {
+    vaultConnections: informers.vaultConnections.store,
+    vaultAuths: informers.vaultAuths.store,
+    vaultAuthGlobals: informers.vaultAuthGlobals.store,
+    vaultStaticSecrets: informers.vaultStaticSecrets.store,
+    managedSecrets: informers.managedSecrets.store as Store<SecretObject>,
+  };
+  // Reference indexes: who uses what, so a change fans out without scanning.
+  stores.vaultStaticSecrets.addIndex("auth", (o) => {
+    try {
+      return [
+        refKey(resolveRef(specOf(o).vaultAuthRef as string | undefined, o.metadata?.namespace ?? "", opNs)),
+      ];
+    } catch {
+      return [];
+    }
+  });
+  stores.vaultStaticSecrets.addIndex("uid", (o) => (o.metadata?.uid ? [o.metadata.uid] : []));
+  stores.vaultAuths.addIndex("connection", (o) => {
+    try {
+      return [
+        refKey(
+          resolveRef(specOf(o).vaultConnectionRef as string | undefined, o.metadata?.namespace ?? "", opNs),
+        ),
+      ];
+    } catch {
+      return [];
+    }
+  });
+  stores.vaultAuths.addIndex("global", (o) => {
+    const ref = specOf(o).vaultAuthGlobalRef as { name?: string; namespace?: string } | undefined;
+    if (ref === undefined) return [];
+    const ns = o.metadata?.namespace ?? "";
+    // allowDefault may land on a default in either namespace: index under both.
+    return ref.name
+      ? [`${ref.namespace || ns}/${ref.name}`]
+      : [`${ref.namespace || ns}/default`, `${opNs}/default`];
+  });
+  stores.managedSecrets.addIndex("owner", (s) => {
+    const uid = s.metadata.labels?.[ownerUidLabel];
+    return uid ? [uid] : [];
+  });
+
+  const pool = new ConnectionPool(kube, { userAgent, observer: (c) => metrics.vaultObserver(c) });
+  const cache = new VaultClientCache({
+    maxSize: options.clientCacheSize,
+    observer: {
+      onHit: () => metrics.clientCacheHits.inc(),
+      onMiss: () => metrics.clientCacheMisses.inc(),
+      onLogin: () => metrics.vaultLogins.inc(),
+      onLoginFailure: () => metrics.vaultAuthFailures.inc(),
+    },
+  });
+  const clients = new VaultClients(
+    kube,
+    pool,
+    cache,
+    {
+      vaultAuth: parsedLookup<VaultAuthSpec>(stores.vaultAuths, parseVaultAuth as never),
+      vaultAuthGlobal: parsedLookup<VaultAuthGlobalSpec>(
+        stores.vaultAuthGlobals,
+        parseVaultAuthGlobal as never,
+      ),
+      vaultConnection: parsedLookup(stores.vaultConnections, parseVaultConnection as never) as never,
+    },
+    {
+      operatorNamespace: opNs,
+      allowedAuthMethods: options.allowedAuthMethods,
+      allowDefaultGlobals: options.globalVaultAuthOptions.allowDefaultGlobals,
+    },
+  );
+  const writer = new DestinationWriter(kube, {
+    get: (ns, name) => stores.managedSecrets.get(ns, name),
+    ownedBy: (ns, uid) =>
+      stores.managedSecrets.byIndex("owner", uid).filter((s) => s.metadata.namespace === ns),
+  });
+  const events = new EventRecorder({
+    client: kube,
+    onError: (error: unknown) => log.debug({ err: (error as Error).message }, "event not recorded"),
+  });
+
+  // Controllers exist only while this replica leads; the queue routes keys to whichever is live.
+  let controllers: { connection: Controller; auth: Controller; vss: Controller } | undefined;
+  const ctx: OperatorContext = {
+    kube,
+    log,
+    events,
+    metrics,
+    settings: { operatorNamespace: opNs, globalExcludeRaw: options.globalTransformationOptions.excludeRaw },
+    stores,
+    clients,
+    pool,
+    cache,
+    writer,
+    hmacKey: Buffer.alloc(0),
+    lastWritten: new Map(),
+    enqueue: {
+      vaultConnection: (key) => controllers?.connection.enqueue(key),
+      vaultAuth: (key) => controllers?.auth.enqueue(key),
+      vaultStaticSecret: (key) => controllers?.vss.enqueue(key),
+    },
+  };
+
+  const specChanged = (a: RawResource, b: RawResource) =>
+    a.metadata?.generation !== b.metadata?.generation ||
+    a.metadata?.deletionTimestamp !== b.metadata?.deletionTimestamp;
+  const metaChanged = (a: RawResource, b: RawResource) =>
+    JSON.stringify(a.metadata?.labels) !== JSON.stringify(b.metadata?.labels) ||
+    JSON.stringify(a.metadata?.annotations) !== JSON.stringify(b.metadata?.annotations);
+  const on = (
+    store: Store<RawResource>,
+    enqueue: (key: string) => void,
+    also?: (a: RawResource, b: RawResource) => boolean,
+  ) =>
+    store.subscribe({
+      added: (o) => enqueue(keyOf(o)),
+      updated: (a, b) => {
+        if (specChanged(a, b) || also?.(a, b)) enqueue(keyOf(b));
+      },
+      deleted: (o) => enqueue(keyOf(o)),
+    });
+  on(stores.vaultConnections, (k) => ctx.enqueue.vaultConnection(k));
+  on(stores.vaultAuths, (k) => ctx.enqueue.vaultAuth(k));
+  on(stores.vaultStaticSecrets, (k) => ctx.enqueue.vaultStaticSecret(k), metaChanged);
+  on(stores.vaultAuthGlobals, (k) => {
+    for (const auth of stores.vaultAuths.byIndex("global", k)) ctx.enqueue.vaultAuth(keyOf(auth));
+  });
+  // Drift: a destination deleted, or changed by anyone but us, is repaired at once.
+  const ownerOf = (secret: SecretObject) => {
+    const uid = secret.metadata.labels?.[ownerUidLabel];
+    return uid === undefined ? undefined : stores.vaultStaticSecrets.byIndex("uid", uid)[0];
+  };
+  stores.managedSecrets.subscribe({
+    updated: (_old, secret) => {
+      const owner = ownerOf(secret);
+      if (owner === undefined) return;
+      const ours = ctx.lastWritten.get(owner.metadata?.uid ?? "");
+      if (ours !== undefined && ours === destinationMac(ctx, secret.data)) return;
+      ctx.enqueue.vaultStaticSecret(keyOf(owner));
+    },
+    deleted: (secret) => {
+      const owner = ownerOf(secret);
+      if (owner !== undefined) ctx.enqueue.vaultStaticSecret(keyOf(owner));
+    },
+  });
+
+  for (const i of Object.values(informers)) i.start();
+  const synced = Promise.all(Object.values(informers).map((i) => i.synced));
+  let storesSynced = false;
+  void synced.then(() => {
+    storesSynced = true;
+    log.info({ namespaces: namespaces.length === 0 ? "all" : namespaces }, "caches synced");
+  });
+
+  const gauges = setInterval(() => updateGauges(ctx), 10_000);
+  gauges.unref();
+
+  const make = (name: string, reconcile: Reconciler, concurrency: number) =>
+    new Controller({
+      name,
+      reconcile,
+      concurrency,
+      backoff: {
+        initialMs: options.backoff.initialMs,
+        maxMs: options.backoff.maxMs,
+        multiplier: options.backoff.multiplier,
+        randomizationFactor: options.backoff.randomization,
+      },
+      queueMetrics: metrics.queue(name),
+      onError: (key, error, retryInMs) => {
+        log.warn(
+          { controller: name, key, reason: error.reason, err: error.message, retryInMs },
+          "reconcile failed",
+        );
+      },
+    });
+
+  let term: Promise<void> | undefined;
+  const lead = async (signal: AbortSignal) => {
+    await synced;
+    if (signal.aborted) return;
+    ctx.hmacKey = await ensureHmacKey(kube, opNs);
+    if (signal.aborted) return;
+    controllers = {
+      connection: make("vaultconnection", (key) => reconcileVaultConnection(ctx, key), 2),
+      auth: make("vaultauth", (key) => reconcileVaultAuth(ctx, key), 2),
+      vss: make(
+        "vaultstaticsecret",
+        (key, s) => reconcileVaultStaticSecret(ctx, key, s),
+        options.maxConcurrentReconciles,
+      ),
+    };
+    for (const c of Object.values(controllers)) c.start();
+    for (const o of stores.vaultConnections.list()) controllers.connection.enqueue(keyOf(o));
+    for (const o of stores.vaultAuths.list()) controllers.auth.enqueue(keyOf(o));
+    for (const o of stores.vaultStaticSecrets.list()) controllers.vss.enqueue(keyOf(o));
+    log.info("leading: controllers started");
+  };
+  const unlead = async () => {
+    const current = controllers;
+    controllers = undefined;
+    if (current !== undefined) await Promise.all(Object.values(current).map((c) => c.stop()));
+    log.info("controllers stopped");
+  };
+
+  let elector: LeaderElector | undefined;
+  if (options.leaderElect) {
+    elector = new LeaderElector({
+      client: electionKube,
+      namespace: opNs,
+      name: options.leaderElectionId,
+      onStartedLeading: (signal) => {
+        term = lead(signal).catch((error: unknown) =>
+          log.error({ err: (error as Error).message }, "could not start leading"),
+        );
+      },
+      onStoppedLeading: unlead,
+      onNewLeader: (identity) => log.info({ leader: identity }, "leader"),
+      onError: (error) => log.warn({ err: (error as Error).message }, "leader election"),
+    });
+    elector.start();
+  } else {
+    term = lead(new AbortController().signal).catch((error: unknown) =>
+      log.error({ err: (error as Error).message }, "could not start"),
+    );
+  }
+
+  return {
+    ready: () => storesSynced && (elector === undefined || elector.leaderKnown()),
+    isLeader: () => controllers !== undefined,
+    stop: async () => {
+      clearInterval(gauges);
+      if (elector !== undefined) await elector.stop();
+      else await unlead();
+      await term;
+      await Promise.all(Object.values(informers).map((i) => i.stop()));
+      await cache.close();
+      await pool.close();
+      await kube.close();
+      await electionKube.close();
+    },
+  };
+}
+
+function updateGauges(ctx: OperatorContext): void {
+  const { stores, metrics, settings } = ctx;
+  metrics.resources.set({ kind: "VaultConnection" }, stores.vaultConnections.size);
+  metrics.resources.set({ kind: "VaultAuth" }, stores.vaultAuths.size);
+  metrics.resources.set({ kind: "VaultAuthGlobal" }, stores.vaultAuthGlobals.size);
+  metrics.resources.set({ kind: "VaultStaticSecret" }, stores.vaultStaticSecrets.size);
+  metrics.managedSecrets.reset();
+  const destinations = new Map<string, number>();
+  let orphanedSecrets = 0;
+  for (const vss of stores.vaultStaticSecrets.list()) {
+    const spec = specOf(vss);
+    const ns = vss.metadata?.namespace ?? "";
+    metrics.managedSecrets.inc({ namespace: ns, type: String(spec.type ?? "kv") });
+    const dest = `${ns}/${(spec.destination as { name?: string } | undefined)?.name ?? ""}`;
+    destinations.set(dest, (destinations.get(dest) ?? 0) + 1);
+    try {
+      const ref = resolveRef(spec.vaultAuthRef as string | undefined, ns, settings.operatorNamespace);
+      if (stores.vaultAuths.get(ref.namespace, ref.name) === undefined) orphanedSecrets++;
+    } catch {
+      orphanedSecrets++;
+    }
+  }
+  metrics.duplicateDestinations.set([...destinations.values()].filter((n) => n > 1).length);
+  metrics.orphanedSecretResources.set(orphanedSecrets);
+  metrics.authMethods.reset();
+  let orphanedAuths = 0;
+  for (const auth of stores.vaultAuths.list()) {
+    const spec = specOf(auth);
+    metrics.authMethods.inc({ method: String(spec.method ?? "default") });
+    try {
+      const ref = resolveRef(
+        spec.vaultConnectionRef as string | undefined,
+        auth.metadata?.namespace ?? "",
+        settings.operatorNamespace,
+      );
+      if (stores.vaultConnections.get(ref.namespace, ref.name) === undefined) orphanedAuths++;
+    } catch {
+      orphanedAuths++;
+    }
+  }
+  metrics.orphanedVaultAuths.set(orphanedAuths);
+  metrics.clientCacheLength.set(ctx.cache.size);
+}

@@ -1,0 +1,189 @@
+// VaultStaticSecret: read a KV secret, render the destination data, and write it only when the
+// destination differs. A steady state costs one Vault read per refresh and no API writes.
+import { parseVaultStaticSecret, type VaultStaticSecretSpec } from "../../api/index.ts";
+import { type Action, awaitChange, requeueAfter } from "../../runtime/action.ts";
+import { ReconcileError } from "../../runtime/errors.ts";
+import { DestinationError, decodeData } from "../../sync/destination.ts";
+import type { GoJsonValue } from "../../sync/go-json.ts";
+import { secretMac } from "../../sync/hmac.ts";
+import { rolloutRestart } from "../../sync/rollout.ts";
+import { buildSecretData, SecretDataError } from "../../sync/secret-data.ts";
+import { isVaultError, readKvSecret } from "../../vault/index.ts";
+import { type ConditionInput, healthConditions, setConditions } from "../conditions.ts";
+import { type OperatorContext, type RawResource, splitKey } from "../context.ts";
+import { ensureFinalizer, removeFinalizer } from "../finalizers.ts";
+import { vaultStaticSecrets } from "../resources.ts";
+import { writeStatusIfChanged } from "../status.ts";
+import { defaultStaticRefreshMs, horizonWithJitter, parseDuration, requeueOnErrorMs } from "../timing.ts";
+
+export const vssFinalizer = "vaultstaticsecret.secrets.hashicorp.com/finalizer";
+const kind = "VaultStaticSecret";
+
+interface Parsed {
+  raw: RawResource;
+  metadata: { namespace: string; name: string; uid: string; generation: number };
+  spec: VaultStaticSecretSpec;
+  status: Record<string, unknown>;
+}
+
+export async function reconcileVaultStaticSecret(
+  ctx: OperatorContext,
+  key: string,
+  signal: AbortSignal,
+): Promise<Action> {
+  const { namespace, name } = splitKey(key);
+  const raw = ctx.stores.vaultStaticSecrets.get(namespace, name);
+  if (raw === undefined) {
+    return awaitChange();
+  }
+  if (raw.metadata?.deletionTimestamp !== undefined) {
+    await removeFinalizer(ctx.kube, vaultStaticSecrets, raw, vssFinalizer);
+    return awaitChange();
+  }
+  const parsed = parseVaultStaticSecret(raw);
+  if (!parsed.ok) {
+    await fail(ctx, raw, "InvalidConfiguration", parsed.error.message);
+    ctx.metrics.syncFailures.inc({ kind, reason: "InvalidConfiguration" });
+    return awaitChange();
+  }
+  const vss: Parsed = {
+    raw,
+    metadata: {
+      namespace,
+      name,
+      uid: raw.metadata?.uid ?? "",
+      generation: raw.metadata?.generation ?? 0,
+    },
+    spec: parsed.value.spec,
+    status: (raw.status ?? {}) as Record<string, unknown>,
+  };
+  try {
+    return await sync(ctx, vss, signal);
+  } catch (error) {
+    const reason =
+      error instanceof ReconcileError || error instanceof DestinationError || error instanceof SecretDataError
+        ? error.reason
+        : isVaultError(error)
+          ? "VaultClientError"
+          : "SecretSyncError";
+    const message = (error as Error).message;
+    await fail(ctx, raw, reason, message);
+    ctx.metrics.syncFailures.inc({ kind, reason });
+    if (reason === "InexistentDestination") return requeueAfter(requeueOnErrorMs);
+    throw new ReconcileError(reason, message, { cause: error });
+  }
+}
+
+async function sync(ctx: OperatorContext, vss: Parsed, signal: AbortSignal): Promise<Action> {
+  const { spec, metadata } = vss;
+  const resolved = await ctx.clients.forConsumer(
+    { namespace: metadata.namespace, vaultAuthRef: spec.vaultAuthRef, vaultNamespace: spec.namespace },
+    signal,
+  );
+  const secret = await readKvSecret(resolved.client, {
+    type: spec.type,
+    mount: spec.mount,
+    path: spec.path,
+    ...(spec.type === "kv-v2" && spec.version ? { version: spec.version } : {}),
+    signal,
+  });
+  const transformation = spec.destination.transformation;
+  if (transformation?.templates !== undefined || transformation?.transformationRefs !== undefined) {
+    throw new ReconcileError(
+      "TransformationError",
+      "destination.transformation templates are not supported yet; use includes, excludes and excludeRaw",
+      { retryable: false },
+    );
+  }
+  const data = buildSecretData(secret.data as Record<string, GoJsonValue>, secret.raw as GoJsonValue, {
+    includes: transformation?.includes,
+    excludes: transformation?.excludes,
+    excludeRaw: transformation?.excludeRaw || ctx.settings.globalExcludeRaw,
+  });
+  const mac = secretMac(ctx.hmacKey, data);
+  const owner = {
+    apiVersion: "secrets.hashicorp.com/v1beta1",
+    kind,
+    name: metadata.name,
+    namespace: metadata.namespace,
+    uid: metadata.uid,
+  };
+  ctx.lastWritten.set(metadata.uid, mac);
+  const outcome = await ctx.writer.write(owner, spec.destination, data);
+  const previousMac = typeof vss.status.secretMAC === "string" ? vss.status.secretMAC : "";
+  const conditions: ConditionInput[] = [
+    { type: "SecretSynced", status: "True", reason: "SecretSynced", message: "Secret synced" },
+    ...healthConditions(true, "Healthy", "Secret synced"),
+  ];
+  if (outcome !== "unchanged") {
+    ctx.metrics.syncs.inc({ kind, result: "written" });
+    await ctx.events.normal(vss.raw, previousMac === "" ? "SecretSynced" : "SecretRotated", "Secret synced");
+    // VSO: restart only after a change of data that was synced before, and only with HMAC on.
+    if (spec.hmacSecretData && previousMac !== "" && previousMac !== mac) {
+      conditions.push(...(await restartTargets(ctx, vss)));
+    }
+  } else {
+    ctx.metrics.syncs.inc({ kind, result: "unchanged" });
+  }
+  await ensureFinalizer(ctx.kube, vaultStaticSecrets, vss.raw, vssFinalizer);
+  await writeStatusIfChanged(ctx.kube, vaultStaticSecrets, vss.raw, {
+    lastGeneration: metadata.generation,
+    secretMAC: spec.hmacSecretData ? mac : undefined,
+    vaultClientMeta: { cacheKey: resolved.cacheKey, ...(resolved.clientId ? { id: resolved.clientId } : {}) },
+    conditions: setConditions(vss.status.conditions as never, conditions, metadata.generation),
+  });
+  if (spec.refreshAfter) return requeueAfter(horizonWithJitter(parseDuration(spec.refreshAfter)));
+  return spec.hmacSecretData ? requeueAfter(horizonWithJitter(defaultStaticRefreshMs)) : awaitChange();
+}
+
+async function restartTargets(ctx: OperatorContext, vss: Parsed): Promise<ConditionInput[]> {
+  const out: ConditionInput[] = [];
+  for (const target of vss.spec.rolloutRestartTargets ?? []) {
+    try {
+      await rolloutRestart(ctx.kube, vss.metadata.namespace, target);
+      ctx.metrics.rolloutRestarts.inc({ result: "triggered" });
+      await ctx.events.normal(
+        vss.raw,
+        "RolloutRestartTriggered",
+        `Rollout restart triggered for ${target.kind} ${target.name}`,
+      );
+      out.push({
+        type: "RolloutRestart",
+        status: "True",
+        reason: "RolloutRestartTriggered",
+        message: `${target.kind} ${target.name}`,
+      });
+    } catch (error) {
+      ctx.metrics.rolloutRestarts.inc({ result: "failed" });
+      const message = `Rollout restart of ${target.kind} ${target.name} failed: ${(error as Error).message}`;
+      await ctx.events.warning(vss.raw, "RolloutRestartFailed", message);
+      out.push({ type: "RolloutRestart", status: "False", reason: "RolloutRestartFailed", message });
+    }
+  }
+  return out;
+}
+
+async function fail(ctx: OperatorContext, raw: RawResource, reason: string, message: string): Promise<void> {
+  await ctx.events.warning(raw, reason, message);
+  const status = (raw.status ?? {}) as Record<string, unknown>;
+  await writeStatusIfChanged(ctx.kube, vaultStaticSecrets, raw, {
+    conditions: setConditions(
+      status.conditions as never,
+      [
+        { type: "SecretSynced", status: "False", reason, message },
+        ...healthConditions(false, reason, message),
+      ],
+      raw.metadata?.generation,
+    ),
+  }).catch((error: unknown) => {
+    ctx.log.warn(
+      { err: (error as Error).message, resource: `${raw.metadata?.namespace}/${raw.metadata?.name}` },
+      "status update failed",
+    );
+  });
+}
+
+/** The destination's current MAC, to tell our own writes from drift without reading Vault. */
+export function destinationMac(ctx: OperatorContext, data: Record<string, string> | undefined): string {
+  return secretMac(ctx.hmacKey, decodeData(data));
+}
