@@ -68,6 +68,11 @@ export interface VaultRequest {
   idempotent?: boolean | undefined;
   /** Statuses returned as a response instead of thrown (sys/health's informative codes). */
   acceptStatuses?: readonly number[] | undefined;
+  /**
+   * Parses the response body instead of JSON.parse: engines whose responses end up in `_raw` or an
+   * HMAC pass a parser that keeps number literals exactly as Vault wrote them.
+   */
+  parseBody?: ((text: string) => unknown) | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -185,7 +190,7 @@ export class VaultHttp {
     }
     let body: unknown;
     try {
-      body = text === "" ? undefined : JSON.parse(text);
+      body = text === "" ? undefined : (req.parseBody ?? JSON.parse)(text);
     } catch {
       // A proxy's HTML page or a health probe's text: no Vault errors[] to report.
       body = undefined;

@@ -30,3 +30,6 @@ export type { VaultTlsOptions } from "./tls.ts";
 export { validateTls } from "./tls.ts";
 export * from "./token.ts";
 export { describeGrant, type TokenGrant } from "./token-grant.ts";
+export * from "./engines/pki.ts";
+export * from "./engines/secrets.ts";
+export * from "./engines/transit.ts";

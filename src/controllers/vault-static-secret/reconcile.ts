@@ -167,6 +167,8 @@ async function fail(ctx: OperatorContext, raw: RawResource, reason: string, mess
   await ctx.events.warning(raw, reason, message);
   const status = (raw.status ?? {}) as Record<string, unknown>;
   await writeStatusIfChanged(ctx.kube, vaultStaticSecrets, raw, {
+    // Required by the schema; a failure does not advance it.
+    lastGeneration: typeof status.lastGeneration === "number" ? status.lastGeneration : 0,
     conditions: setConditions(
       status.conditions as never,
       [

@@ -1,6 +1,8 @@
 // KV secrets engine, versions 1 and 2. `raw` is the response's whole `data` object, which is what
 // VSO writes to the `_raw` destination key: for kv-v1 the secret itself, for kv-v2 the pair
 // `{data, metadata}`.
+
+import { parseJsonKeepingNumbers } from "../../sync/go-json.ts";
 import type { VaultSender } from "../client.ts";
 import { VaultError } from "../errors.ts";
 import { requireData, type VaultSecretResponse } from "../responses.ts";
@@ -61,6 +63,7 @@ async function get<T>(
   path: string,
   where: KvLocation,
   query?: Record<string, string | number | undefined>,
+  secretData = false,
 ): Promise<VaultSecretResponse<T>> {
   const res = await sender.send<VaultSecretResponse<T> | undefined>({
     method: "GET",
@@ -68,6 +71,8 @@ async function get<T>(
     query,
     namespace: where.namespace,
     signal: where.signal,
+    // Secret data ends up in `_raw` and the HMAC: keep Vault's number literals as Go would.
+    ...(secretData ? { parseBody: parseJsonKeepingNumbers } : {}),
   });
   return res.body ?? {};
 }
@@ -75,9 +80,9 @@ async function get<T>(
 /** `GET <mount>/<path>`. */
 export async function readKvV1(sender: VaultSender, where: KvLocation): Promise<KvV1Secret> {
   const path = kvPath(where.mount, where.path);
-  const res = await get<Record<string, unknown>>(sender, path, where);
+  const res = await get<Record<string, unknown>>(sender, path, where, undefined, true);
   const data = requireData(res, `GET ${path}`);
-  return { data, raw: data, leaseDurationSeconds: res.lease_duration ?? 0 };
+  return { data, raw: data, leaseDurationSeconds: Number(res.lease_duration ?? 0) };
 }
 
 /** `GET <mount>/data/<path>[?version=N]`. A deleted or destroyed version is NotFound. */
@@ -94,6 +99,7 @@ export async function readKvV2(
     {
       version,
     },
+    true,
   );
   const raw = requireData(res, `GET ${path}`);
   if (raw.data === undefined || raw.data === null || raw.metadata === undefined) {
@@ -104,7 +110,9 @@ export async function readKvV2(
       message: `GET ${path}: the version is deleted or destroyed`,
     });
   }
-  return { data: raw.data, metadata: raw.metadata, raw: raw as Record<string, unknown> };
+  // Metadata is read as plain numbers; data and raw keep the literals.
+  const metadata = JSON.parse(JSON.stringify(raw.metadata)) as KvV2VersionMetadata;
+  return { data: raw.data, metadata, raw: raw as Record<string, unknown> };
 }
 
 /** `GET <mount>/metadata/<path>`: versions and custom metadata, no secret data. */

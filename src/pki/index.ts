@@ -1,0 +1,6 @@
+// Certificates made in the cluster and the Secret data they become: for the VaultPKISecret
+// controller. The Vault calls themselves are in ../vault/engines/pki.ts.
+export * from "./csr.ts";
+export * from "./keys.ts";
+export * from "./renewal.ts";
+export * from "./secret-data.ts";
