@@ -1,0 +1,209 @@
+// npm run demo — the whole path on one machine: build (once) and start a real kube-apiserver,
+// etcd, OpenBao and PostgreSQL, run Keyport as a process, apply examples/, and show the Secrets it
+// delivers, a rotation in Vault, and a deleted Secret coming back. `--keep` leaves it all running.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { binaries, repoRoot } from "../testenv/config.ts";
+import { down, status, type TestEnv, up } from "../testenv/environment.ts";
+import { freePort } from "../testenv/ports.ts";
+
+const { values } = parseArgs({ options: { keep: { type: "boolean", default: false } } });
+const name = "demo";
+const examples = join(repoRoot, "examples", "kv-webapps");
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const step = (s: string) => console.log(`\n${bold(`▶ ${s}`)}`);
+
+function build(): void {
+  step("Building the test servers (cached after the first run)");
+  const result = spawnSync("bash", [join(repoRoot, "tools/testenv/build.sh")], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error("tools/testenv/build.sh failed");
+}
+
+function kubectlFor(env: TestEnv) {
+  return (args: readonly string[], input?: string): string =>
+    execFileSync(env.kube.kubectl, ["--kubeconfig", env.kube.kubeconfig, ...args], {
+      encoding: "utf8",
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(input === undefined ? {} : { input }),
+    });
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = probe();
+      if (value !== undefined) return value;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function decoded(
+  kubectl: ReturnType<typeof kubectlFor>,
+  namespace: string,
+  secret: string,
+): Record<string, string> {
+  const json = JSON.parse(kubectl(["-n", namespace, "get", "secret", secret, "-o", "json"])) as {
+    data?: Record<string, string>;
+  };
+  return Object.fromEntries(
+    Object.entries(json.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]),
+  );
+}
+
+async function main(): Promise<void> {
+  build();
+  if (status(name).running.length > 0) await down(name);
+  step("Starting kube-apiserver + etcd, OpenBao (HTTP, TLS, mTLS) and PostgreSQL on loopback");
+  const env = await up({ name, log: (line) => console.log(`  ${line}`) });
+  console.log(`  ready in ${env.startSeconds} s`);
+  const kubectl = kubectlFor(env);
+  let keyport: ChildProcess | undefined;
+  const cleanup = async () => {
+    if (values.keep) return;
+    keyport?.kill("SIGTERM");
+    await down(name);
+  };
+  process.once("SIGINT", () => void cleanup().finally(() => process.exit(130)));
+  try {
+    step("Installing Keyport's CRDs (secrets.hashicorp.com/v1beta1, VSO's API)");
+    kubectl(["apply", "--server-side", "-f", join(repoRoot, "deploy/crds")]);
+    kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=30s"]);
+
+    step("Vault side of seed 003: kv mount, secrets, read policies, kubernetes-auth roles");
+    const baoBin = binaries().openbao;
+    execFileSync("bash", [join(examples, "00-vault-setup.sh")], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: {
+        ...process.env,
+        VAULT: baoBin,
+        VAULT_ADDR: env.vault.addr,
+        VAULT_TOKEN: env.vault.token,
+        BAO_ADDR: env.vault.addr,
+        BAO_TOKEN: env.vault.token,
+      },
+    });
+    console.log("  kv/webapps/app_one, app_two, backend_apps/app_one, app_two; 4 policies; 4 roles");
+
+    step("Starting Keyport (keyport run), leader election on, metrics and probes on loopback");
+    const metricsPort = await freePort();
+    const healthPort = await freePort();
+    const log = openSync(join(env.runDir, "logs", "keyport.log"), "a");
+    keyport = spawn(
+      process.execPath,
+      [
+        join(repoRoot, "src/cli/keyport.ts"),
+        "run",
+        `--kubeconfig=${env.kube.kubeconfig}`,
+        "--operator-namespace=keyport-system",
+        `--metrics-bind-address=127.0.0.1:${metricsPort}`,
+        `--health-probe-bind-address=127.0.0.1:${healthPort}`,
+      ],
+      { stdio: ["ignore", log, log], detached: values.keep },
+    );
+    if (values.keep) keyport.unref();
+
+    step("kubectl apply -f examples/kv-webapps/");
+    const connection = readFileSync(join(examples, "10-connection.yaml"), "utf8").replaceAll(
+      "http://vault.vault-system.svc:8200",
+      env.vault.addr,
+    );
+    console.log(kubectl(["apply", "-f", "-"], connection).trimEnd().replace(/^/gm, "  "));
+    console.log(
+      kubectl(["apply", "-f", join(examples, "20-webapps.yaml")])
+        .trimEnd()
+        .replace(/^/gm, "  "),
+    );
+
+    const started = performance.now();
+    for (const app of ["webapp-one", "webapp-two", "backendapp-one", "backendapp-two"]) {
+      await until(`Secret ${app}`, () =>
+        Object.keys(decoded(kubectl, "default", app)).length > 0 ? true : undefined,
+      );
+    }
+    await until("SecretSynced conditions", () => {
+      const list = JSON.parse(kubectl(["get", "vaultstaticsecrets", "-A", "-o", "json"])) as {
+        items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
+      };
+      return list.items.every((i) =>
+        i.status?.conditions?.some((c) => c.type === "SecretSynced" && c.status === "True"),
+      )
+        ? true
+        : undefined;
+    });
+    step(`All four Secrets synced ${Math.round(performance.now() - started)} ms after apply`);
+    console.log(
+      kubectl(["get", "vaultconnections,vaultauths,vaultstaticsecrets", "-A"]).trimEnd().replace(/^/gm, "  "),
+    );
+    for (const app of ["webapp-one", "webapp-two", "backendapp-one", "backendapp-two"]) {
+      const data = decoded(kubectl, "default", app);
+      const shown = Object.entries(data)
+        .filter(([k]) => k !== "_raw")
+        .map(([k, v]) => `${k}=${v}`)
+        .join("  ");
+      console.log(`  secret/${app}: ${shown}${data._raw ? "  (+ _raw)" : ""}`);
+    }
+
+    step("Rotating webapps/app_one in Vault (bao kv put) — the Secret and its Deployment follow");
+    execFileSync(
+      baoBin,
+      ["kv", "put", "-mount=kv", "webapps/app_one", "username=webapp-one", "password=rotated-s3cret"],
+      {
+        env: { ...process.env, BAO_ADDR: env.vault.addr, BAO_TOKEN: env.vault.token },
+        stdio: "ignore",
+      },
+    );
+    const rotatedAt = performance.now();
+    await until(
+      "rotation",
+      () => (decoded(kubectl, "default", "webapp-one").password === "rotated-s3cret" ? true : undefined),
+      60_000,
+    );
+    const restarted = await until("rollout restart", () => {
+      const d = JSON.parse(kubectl(["-n", "default", "get", "deployment", "webapp-one", "-o", "json"])) as {
+        spec: { template: { metadata: { annotations?: Record<string, string> } } };
+      };
+      return d.spec.template.metadata.annotations?.["vso.secrets.hashicorp.com/restartedAt"];
+    });
+    console.log(
+      `  secret/webapp-one password=rotated-s3cret after ${Math.round((performance.now() - rotatedAt) / 1000)} s (refreshAfter: 10s)`,
+    );
+    console.log(`  deployment/webapp-one restartedAt=${restarted}`);
+
+    step("Deleting secret/webapp-two — Keyport puts it back at once");
+    kubectl(["-n", "default", "delete", "secret", "webapp-two"]);
+    const deletedAt = performance.now();
+    await until("restore", () => (decoded(kubectl, "default", "webapp-two").password ? true : undefined));
+    console.log(`  restored in ${Math.round(performance.now() - deletedAt)} ms`);
+
+    step("What it cost (from /metrics)");
+    const metrics = execFileSync("curl", ["-s", `http://127.0.0.1:${metricsPort}/metrics`], {
+      encoding: "utf8",
+    });
+    for (const line of metrics.split("\n")) {
+      if (
+        /^(keyport_vault_logins_total|vso_client_operations_total|keyport_sync_operations_total)/.test(line)
+      ) {
+        console.log(`  ${line}`);
+      }
+    }
+    if (values.keep) {
+      console.log(`\nLeft running. source ${env.runDir}/env.sh; kubectl get vaultstaticsecrets -A`);
+      console.log(
+        `Keyport log: ${env.runDir}/logs/keyport.log. Stop everything: npm run env:down -- --name demo`,
+      );
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();
