@@ -268,7 +268,10 @@ function describeCause(error: Error): string {
   let current: unknown = error;
   while (current instanceof Error && parts.length < 4) {
     const code = (current as { code?: unknown }).code;
-    parts.push(typeof code === "string" ? `${current.message} (${code})` : current.message);
+    // Node appends advice about its own CLI flags ("try running Node.js with --use-system-ca"):
+    // wrong for a cluster user, whose fix is the VaultConnection's CA.
+    const message = current.message.replace(/;?\s*try running Node\.js with [^.]*\.?/i, "").trim();
+    parts.push(typeof code === "string" ? `${message} (${code})` : message);
     current = current.cause;
   }
   return [...new Set(parts.filter((p) => p !== ""))].join(": ");

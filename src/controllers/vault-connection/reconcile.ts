@@ -99,7 +99,15 @@ export async function reconcileVaultConnection(ctx: OperatorContext, key: string
   // Consumers retry on their own backoff; a healed or re-keyed connection nudges them now.
   if (changed || (wrote && valid !== wasValid)) {
     for (const auth of ctx.stores.vaultAuths.byIndex("connection", `${namespace}/${name}`)) {
-      ctx.enqueue.vaultAuth(`${auth.metadata?.namespace}/${auth.metadata?.name}`);
+      const authKey = `${auth.metadata?.namespace}/${auth.metadata?.name}`;
+      ctx.enqueue.vaultAuth(authKey);
+      // A VaultAuth passes a nudge on only when its own status changes, which healing the
+      // connection does not do: wake the secrets waiting out their backoff here.
+      if (valid && !wasValid) {
+        for (const vss of ctx.stores.vaultStaticSecrets.byIndex("auth", authKey)) {
+          ctx.enqueue.vaultStaticSecret(`${vss.metadata?.namespace}/${vss.metadata?.name}`);
+        }
+      }
     }
   }
   return requeueAfter(valid ? horizonWithJitter(recheckMs) : horizonWithJitter(requeueOnErrorMs));

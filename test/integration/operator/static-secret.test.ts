@@ -26,6 +26,8 @@ import {
 const opNs = uniqueName("keyport");
 const app = uniqueName("app");
 const role = uniqueName("role");
+/** Vault paths unique to this run, so a reused environment starts every secret at version 1. */
+const kv = uniqueName("p");
 let keyport: KeyportProcess;
 
 interface VssView {
@@ -78,7 +80,7 @@ after(async () => {
 
 describe("VaultStaticSecret", () => {
   test("kv-v2 into a created Secret: data, _raw, VSO's labels, ownerReference and HMAC", async () => {
-    await vault("POST", "kvv2/data/app/created", {
+    await vault("POST", `kvv2/data/${kv}/created`, {
       data: { username: "app", password: "s3cret", port: 5432 },
     });
     apply(
@@ -87,7 +89,7 @@ describe("VaultStaticSecret", () => {
         `
 type: kv-v2
 mount: kvv2
-path: app/created
+path: ${kv}/created
 destination: {name: created, create: true, labels: {team: a}}
 `,
       ),
@@ -133,7 +135,7 @@ destination: {name: created, create: true, labels: {team: a}}
   });
 
   test("kv-v1 into an existing Secret (create: false): only the data is replaced", async () => {
-    await vault("POST", "kvv1/app/existing", { api_key: "k1" });
+    await vault("POST", `kvv1/${kv}/existing`, { api_key: "k1" });
     kubectl(["-n", app, "create", "secret", "generic", "existing", "--from-literal=old=value"]);
     kubectl(["-n", app, "label", "secret", "existing", "mine=yes"]);
     apply(
@@ -142,7 +144,7 @@ destination: {name: created, create: true, labels: {team: a}}
         `
 type: kv-v1
 mount: kvv1
-path: app/existing
+path: ${kv}/existing
 destination: {name: existing}
 `,
       ),
@@ -160,14 +162,14 @@ destination: {name: existing}
   });
 
   test("a missing create: false destination is reported, and synced once it exists", async () => {
-    await vault("POST", "kvv2/data/app/later", { data: { a: "1" } });
+    await vault("POST", `kvv2/data/${kv}/later`, { data: { a: "1" } });
     apply(
       vss(
         "later",
         `
 type: kv-v2
 mount: kvv2
-path: app/later
+path: ${kv}/later
 destination: {name: later}
 `,
       ),
@@ -183,15 +185,15 @@ destination: {name: later}
   });
 
   test("kv-v2 pinned to a version does not follow later writes", async () => {
-    await vault("POST", "kvv2/data/app/pinned", { data: { v: "one" } });
-    await vault("POST", "kvv2/data/app/pinned", { data: { v: "two" } });
+    await vault("POST", `kvv2/data/${kv}/pinned`, { data: { v: "one" } });
+    await vault("POST", `kvv2/data/${kv}/pinned`, { data: { v: "two" } });
     apply(
       vss(
         "pinned",
         `
 type: kv-v2
 mount: kvv2
-path: app/pinned
+path: ${kv}/pinned
 version: 1
 refreshAfter: 1s
 destination: {name: pinned, create: true}
@@ -199,7 +201,7 @@ destination: {name: pinned, create: true}
       ),
     );
     await waitForSecret(app, "pinned", (d) => d.v === "one");
-    await vault("POST", "kvv2/data/app/pinned", { data: { v: "three" } });
+    await vault("POST", `kvv2/data/${kv}/pinned`, { data: { v: "three" } });
     const before = getJson<SecretView>("secret", app, "pinned")?.metadata.resourceVersion;
     await sleep(2500);
     const after = getJson<SecretView>("secret", app, "pinned");
@@ -208,33 +210,33 @@ destination: {name: pinned, create: true}
   });
 
   test("updates in Vault propagate within refreshAfter", async () => {
-    await vault("POST", "kvv2/data/app/rotating", { data: { password: "one" } });
+    await vault("POST", `kvv2/data/${kv}/rotating`, { data: { password: "one" } });
     apply(
       vss(
         "rotating",
         `
 type: kv-v2
 mount: kvv2
-path: app/rotating
+path: ${kv}/rotating
 refreshAfter: 2s
 destination: {name: rotating, create: true}
 `,
       ),
     );
     await waitForSecret(app, "rotating", (d) => d.password === "one");
-    await vault("POST", "kvv2/data/app/rotating", { data: { password: "two" } });
+    await vault("POST", `kvv2/data/${kv}/rotating`, { data: { password: "two" } });
     await waitForSecret(app, "rotating", (d) => d.password === "two", 10_000);
   });
 
   test("hmacSecretData: false writes no secretMAC", async () => {
-    await vault("POST", "kvv2/data/app/nohmac", { data: { a: "1" } });
+    await vault("POST", `kvv2/data/${kv}/nohmac`, { data: { a: "1" } });
     apply(
       vss(
         "nohmac",
         `
 type: kv-v2
 mount: kvv2
-path: app/nohmac
+path: ${kv}/nohmac
 hmacSecretData: false
 destination: {name: nohmac, create: true}
 `,
@@ -246,14 +248,14 @@ destination: {name: nohmac, create: true}
   });
 
   test("a deleted or edited destination is restored at once, not at the next refresh", async () => {
-    await vault("POST", "kvv2/data/app/drift", { data: { password: "right" } });
+    await vault("POST", `kvv2/data/${kv}/drift`, { data: { password: "right" } });
     apply(
       vss(
         "drift",
         `
 type: kv-v2
 mount: kvv2
-path: app/drift
+path: ${kv}/drift
 refreshAfter: 1h
 destination: {name: drift, create: true}
 `,
@@ -276,14 +278,14 @@ destination: {name: drift, create: true}
   });
 
   test("a second sync with unchanged data makes no API write", async () => {
-    await vault("POST", "kvv2/data/app/steady", { data: { a: "1" } });
+    await vault("POST", `kvv2/data/${kv}/steady`, { data: { a: "1" } });
     apply(
       vss(
         "steady",
         `
 type: kv-v2
 mount: kvv2
-path: app/steady
+path: ${kv}/steady
 refreshAfter: 1s
 destination: {name: steady, create: true}
 `,
@@ -319,14 +321,14 @@ spec:
     spec: {containers: [{name: c, image: registry.invalid/app:1}]}
 `;
     apply(deployment("web"));
-    await vault("POST", "kvv2/data/app/restart", { data: { password: "one" } });
+    await vault("POST", `kvv2/data/${kv}/restart`, { data: { password: "one" } });
     apply(
       vss(
         "restart",
         `
 type: kv-v2
 mount: kvv2
-path: app/restart
+path: ${kv}/restart
 refreshAfter: 1s
 rolloutRestartTargets: [{kind: Deployment, name: web}]
 destination: {name: restart, create: true}
@@ -342,7 +344,7 @@ destination: {name: restart, create: true}
         "web",
       )?.spec.template.metadata.annotations?.["vso.secrets.hashicorp.com/restartedAt"];
     assert.equal(restartedAt(), undefined, "the first sync restarts nothing, nor do unchanged refreshes");
-    await vault("POST", "kvv2/data/app/restart", { data: { password: "two" } });
+    await vault("POST", `kvv2/data/${kv}/restart`, { data: { password: "two" } });
     const stamp = await eventually(restartedAt, { timeoutMs: 10_000 });
     assert.match(stamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
