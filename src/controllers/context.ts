@@ -3,8 +3,10 @@ import type { Logger } from "pino";
 import type { KubeClient } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import type { KubeObject } from "../kube/object.ts";
+import type { ResourceType } from "../kube/resource.ts";
 import type { Store } from "../kube/store.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { Action } from "../runtime/action.ts";
 import type { DestinationWriter, SecretObject } from "../sync/destination.ts";
 import type { VaultClientCache } from "../vault/index.ts";
 import type { VaultClients } from "./vault-clients.ts";
@@ -15,11 +17,25 @@ export interface RawResource extends KubeObject {
   status?: Record<string, unknown>;
 }
 
+/**
+ * A kind of secret resource (VaultStaticSecret, VaultPKISecret, VaultDynamicSecret): what it
+ * watches and how it reconciles. The operator gives each its informer, its controller, the
+ * reference indexes (auth, transformation, owner uid) and drift repair of its destinations.
+ */
+export interface SecretKind {
+  /** Controller name, lower-case kind: "vaultstaticsecret". */
+  name: string;
+  resource: ResourceType;
+  reconcile(ctx: OperatorContext, key: string, signal: AbortSignal): Promise<Action>;
+}
+
 export interface Stores {
   vaultConnections: Store<RawResource>;
   vaultAuths: Store<RawResource>;
   vaultAuthGlobals: Store<RawResource>;
-  vaultStaticSecrets: Store<RawResource>;
+  secretTransformations: Store<RawResource>;
+  /** One store per secret kind, by SecretKind.name. */
+  secrets: ReadonlyMap<string, Store<RawResource>>;
   managedSecrets: Store<SecretObject>;
 }
 
@@ -45,11 +61,8 @@ export interface OperatorContext {
    * write causes is recognised and costs no reconcile (and no Vault read).
    */
   lastWritten: Map<string, string>;
-  enqueue: {
-    vaultConnection(key: string): void;
-    vaultAuth(key: string): void;
-    vaultStaticSecret(key: string): void;
-  };
+  /** Routes a key to the named controller (vaultconnection, vaultauth, secrettransformation, a SecretKind). */
+  enqueue(controller: string, key: string): void;
 }
 
 export function keyOf(object: KubeObject): string {
@@ -59,4 +72,23 @@ export function keyOf(object: KubeObject): string {
 export function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf("/");
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** The store of one secret kind. */
+export function secretStore(ctx: OperatorContext, kind: string): Store<RawResource> {
+  const store = ctx.stores.secrets.get(kind);
+  if (store === undefined) throw new Error(`no store for ${kind}`);
+  return store;
+}
+
+/** Enqueues every secret resource, of any kind, found under `value` in index `index`. */
+export function enqueueSecretsByIndex(ctx: OperatorContext, index: string, value: string): number {
+  let n = 0;
+  for (const [kind, store] of ctx.stores.secrets) {
+    for (const object of store.byIndex(index, value)) {
+      ctx.enqueue(kind, keyOf(object));
+      n++;
+    }
+  }
+  return n;
 }

@@ -11,6 +11,7 @@ import {
 } from "../api/index.ts";
 import type { RunOptions } from "../cli/options.ts";
 import { KubeClient, loadKubeConfig } from "../kube/client.ts";
+import { KubeApiError } from "../kube/errors.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { Informer } from "../kube/informer.ts";
 import { LeaderElector } from "../kube/leader-election.ts";
@@ -22,15 +23,21 @@ import { Controller } from "../runtime/controller.ts";
 import { DestinationWriter, type SecretObject } from "../sync/destination.ts";
 import { managedSecretSelector, ownerUidLabel } from "../sync/ownership.ts";
 import { VaultClientCache } from "../vault/index.ts";
+import type { SecretKind } from "./context.ts";
 import { keyOf, type OperatorContext, type RawResource, type Stores } from "./context.ts";
 import { ensureHmacKey } from "./hmac-key.ts";
 import { refKey, resolveRef } from "./references.ts";
 import * as resources from "./resources.ts";
+import { reconcileSecretTransformation } from "./secret-transformation/reconcile.ts";
+import { transformationIndex } from "./transformations.ts";
 import { reconcileVaultAuth } from "./vault-auth/reconcile.ts";
 import { type ParsedObject, VaultClients } from "./vault-clients.ts";
 import { ConnectionPool } from "./vault-connection/pool.ts";
 import { reconcileVaultConnection } from "./vault-connection/reconcile.ts";
-import { destinationMac, reconcileVaultStaticSecret } from "./vault-static-secret/reconcile.ts";
+import { destinationMac, vaultStaticSecretKind } from "./vault-static-secret/reconcile.ts";
+
+/** The secret kinds Keyport serves; each is one module. */
+const secretKinds: readonly SecretKind[] = [vaultStaticSecretKind];
 
 export const version = "0.1.0";
 
@@ -95,27 +102,35 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
     vaultConnections: informer<RawResource>(resources.vaultConnections),
     vaultAuths: informer<RawResource>(resources.vaultAuths),
     vaultAuthGlobals: informer<RawResource>(resources.vaultAuthGlobals),
-    vaultStaticSecrets: informer<RawResource>(resources.vaultStaticSecrets),
+    secretTransformations: informer<RawResource>(resources.secretTransformations),
     managedSecrets: informer<SecretObject>(secrets, managedSecretSelector),
   };
+  const secretInformers = new Map(
+    secretKinds.map((k) => [k.name, informer<RawResource>(k.resource)] as const),
+  );
+  const allInformers = [...Object.values(informers), ...secretInformers.values()];
   const stores: Stores = {
     vaultConnections: informers.vaultConnections.store,
     vaultAuths: informers.vaultAuths.store,
     vaultAuthGlobals: informers.vaultAuthGlobals.store,
-    vaultStaticSecrets: informers.vaultStaticSecrets.store,
+    secretTransformations: informers.secretTransformations.store,
+    secrets: new Map([...secretInformers].map(([name, i]) => [name, i.store] as const)),
     managedSecrets: informers.managedSecrets.store as Store<SecretObject>,
   };
   // Reference indexes: who uses what, so a change fans out without scanning.
-  stores.vaultStaticSecrets.addIndex("auth", (o) => {
-    try {
-      return [
-        refKey(resolveRef(specOf(o).vaultAuthRef as string | undefined, o.metadata?.namespace ?? "", opNs)),
-      ];
-    } catch {
-      return [];
-    }
-  });
-  stores.vaultStaticSecrets.addIndex("uid", (o) => (o.metadata?.uid ? [o.metadata.uid] : []));
+  for (const store of stores.secrets.values()) {
+    store.addIndex("auth", (o) => {
+      try {
+        return [
+          refKey(resolveRef(specOf(o).vaultAuthRef as string | undefined, o.metadata?.namespace ?? "", opNs)),
+        ];
+      } catch {
+        return [];
+      }
+    });
+    store.addIndex("uid", (o) => (o.metadata?.uid ? [o.metadata.uid] : []));
+    store.addIndex("transformation", transformationIndex);
+  }
   stores.vaultAuths.addIndex("connection", (o) => {
     try {
       return [
@@ -180,7 +195,7 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
   });
 
   // Controllers exist only while this replica leads; the queue routes keys to whichever is live.
-  let controllers: { connection: Controller; auth: Controller; vss: Controller } | undefined;
+  let controllers: Map<string, Controller> | undefined;
   const ctx: OperatorContext = {
     kube,
     log,
@@ -194,11 +209,7 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
     writer,
     hmacKey: Buffer.alloc(0),
     lastWritten: new Map(),
-    enqueue: {
-      vaultConnection: (key) => controllers?.connection.enqueue(key),
-      vaultAuth: (key) => controllers?.auth.enqueue(key),
-      vaultStaticSecret: (key) => controllers?.vss.enqueue(key),
-    },
+    enqueue: (controller, key) => controllers?.get(controller)?.enqueue(key),
   };
 
   const specChanged = (a: RawResource, b: RawResource) =>
@@ -219,33 +230,39 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
       },
       deleted: (o) => enqueue(keyOf(o)),
     });
-  on(stores.vaultConnections, (k) => ctx.enqueue.vaultConnection(k));
-  on(stores.vaultAuths, (k) => ctx.enqueue.vaultAuth(k));
-  on(stores.vaultStaticSecrets, (k) => ctx.enqueue.vaultStaticSecret(k), metaChanged);
+  on(stores.vaultConnections, (k) => ctx.enqueue("vaultconnection", k));
+  on(stores.vaultAuths, (k) => ctx.enqueue("vaultauth", k));
+  on(stores.secretTransformations, (k) => ctx.enqueue("secrettransformation", k));
+  for (const [kind, store] of stores.secrets) on(store, (k) => ctx.enqueue(kind, k), metaChanged);
   on(stores.vaultAuthGlobals, (k) => {
-    for (const auth of stores.vaultAuths.byIndex("global", k)) ctx.enqueue.vaultAuth(keyOf(auth));
+    for (const auth of stores.vaultAuths.byIndex("global", k)) ctx.enqueue("vaultauth", keyOf(auth));
   });
   // Drift: a destination deleted, or changed by anyone but us, is repaired at once.
-  const ownerOf = (secret: SecretObject) => {
+  const ownerOf = (secret: SecretObject): { kind: string; owner: RawResource } | undefined => {
     const uid = secret.metadata.labels?.[ownerUidLabel];
-    return uid === undefined ? undefined : stores.vaultStaticSecrets.byIndex("uid", uid)[0];
+    if (uid === undefined) return undefined;
+    for (const [kind, store] of stores.secrets) {
+      const owner = store.byIndex("uid", uid)[0];
+      if (owner !== undefined) return { kind, owner };
+    }
+    return undefined;
   };
   stores.managedSecrets.subscribe({
     updated: (_old, secret) => {
-      const owner = ownerOf(secret);
-      if (owner === undefined) return;
-      const ours = ctx.lastWritten.get(owner.metadata?.uid ?? "");
+      const found = ownerOf(secret);
+      if (found === undefined) return;
+      const ours = ctx.lastWritten.get(found.owner.metadata?.uid ?? "");
       if (ours !== undefined && ours === destinationMac(ctx, secret.data)) return;
-      ctx.enqueue.vaultStaticSecret(keyOf(owner));
+      ctx.enqueue(found.kind, keyOf(found.owner));
     },
     deleted: (secret) => {
-      const owner = ownerOf(secret);
-      if (owner !== undefined) ctx.enqueue.vaultStaticSecret(keyOf(owner));
+      const found = ownerOf(secret);
+      if (found !== undefined) ctx.enqueue(found.kind, keyOf(found.owner));
     },
   });
 
-  for (const i of Object.values(informers)) i.start();
-  const synced = Promise.all(Object.values(informers).map((i) => i.synced));
+  for (const i of allInformers) i.start();
+  const synced = Promise.all(allInformers.map((i) => i.synced));
   let storesSynced = false;
   void synced.then(() => {
     storesSynced = true;
@@ -268,6 +285,7 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
       },
       queueMetrics: metrics.queue(name),
       onError: (key, error, retryInMs) => {
+        if (error.cause instanceof KubeApiError) metrics.kubeApiErrors.inc({ reason: error.cause.reason });
         log.warn(
           { controller: name, key, reason: error.reason, err: error.message, retryInMs },
           "reconcile failed",
@@ -281,25 +299,33 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
     if (signal.aborted) return;
     ctx.hmacKey = await ensureHmacKey(kube, opNs);
     if (signal.aborted) return;
-    controllers = {
-      connection: make("vaultconnection", (key) => reconcileVaultConnection(ctx, key), 2),
-      auth: make("vaultauth", (key) => reconcileVaultAuth(ctx, key), 2),
-      vss: make(
-        "vaultstaticsecret",
-        (key, s) => reconcileVaultStaticSecret(ctx, key, s),
-        options.maxConcurrentReconciles,
+    const live = new Map<string, Controller>([
+      ["vaultconnection", make("vaultconnection", (key) => reconcileVaultConnection(ctx, key), 2)],
+      ["vaultauth", make("vaultauth", (key) => reconcileVaultAuth(ctx, key), 2)],
+      [
+        "secrettransformation",
+        make("secrettransformation", (key) => reconcileSecretTransformation(ctx, key), 2),
+      ],
+      ...secretKinds.map(
+        (k) =>
+          [
+            k.name,
+            make(k.name, (key, s) => k.reconcile(ctx, key, s), options.maxConcurrentReconciles),
+          ] as const,
       ),
-    };
-    for (const c of Object.values(controllers)) c.start();
-    for (const o of stores.vaultConnections.list()) controllers.connection.enqueue(keyOf(o));
-    for (const o of stores.vaultAuths.list()) controllers.auth.enqueue(keyOf(o));
-    for (const o of stores.vaultStaticSecrets.list()) controllers.vss.enqueue(keyOf(o));
+    ]);
+    controllers = live;
+    for (const c of live.values()) c.start();
+    for (const o of stores.vaultConnections.list()) ctx.enqueue("vaultconnection", keyOf(o));
+    for (const o of stores.vaultAuths.list()) ctx.enqueue("vaultauth", keyOf(o));
+    for (const o of stores.secretTransformations.list()) ctx.enqueue("secrettransformation", keyOf(o));
+    for (const [kind, store] of stores.secrets) for (const o of store.list()) ctx.enqueue(kind, keyOf(o));
     log.info("leading: controllers started");
   };
   const unlead = async () => {
     const current = controllers;
     controllers = undefined;
-    if (current !== undefined) await Promise.all(Object.values(current).map((c) => c.stop()));
+    if (current !== undefined) await Promise.all([...current.values()].map((c) => c.stop()));
     log.info("controllers stopped");
   };
 
@@ -333,7 +359,7 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
       if (elector !== undefined) await elector.stop();
       else await unlead();
       await term;
-      await Promise.all(Object.values(informers).map((i) => i.stop()));
+      await Promise.all(allInformers.map((i) => i.stop()));
       await cache.close();
       await pool.close();
       await kube.close();
@@ -347,21 +373,33 @@ function updateGauges(ctx: OperatorContext): void {
   metrics.resources.set({ kind: "VaultConnection" }, stores.vaultConnections.size);
   metrics.resources.set({ kind: "VaultAuth" }, stores.vaultAuths.size);
   metrics.resources.set({ kind: "VaultAuthGlobal" }, stores.vaultAuthGlobals.size);
-  metrics.resources.set({ kind: "VaultStaticSecret" }, stores.vaultStaticSecrets.size);
+  metrics.resources.set({ kind: "SecretTransformation" }, stores.secretTransformations.size);
   metrics.managedSecrets.reset();
   const destinations = new Map<string, number>();
   let orphanedSecrets = 0;
-  for (const vss of stores.vaultStaticSecrets.list()) {
-    const spec = specOf(vss);
-    const ns = vss.metadata?.namespace ?? "";
-    metrics.managedSecrets.inc({ namespace: ns, type: String(spec.type ?? "kv") });
-    const dest = `${ns}/${(spec.destination as { name?: string } | undefined)?.name ?? ""}`;
-    destinations.set(dest, (destinations.get(dest) ?? 0) + 1);
-    try {
-      const ref = resolveRef(spec.vaultAuthRef as string | undefined, ns, settings.operatorNamespace);
-      if (stores.vaultAuths.get(ref.namespace, ref.name) === undefined) orphanedSecrets++;
-    } catch {
-      orphanedSecrets++;
+  for (const [kind, store] of stores.secrets) {
+    metrics.resources.set(
+      { kind: secretKinds.find((k) => k.name === kind)?.resource.kind ?? kind },
+      store.size,
+    );
+    for (const object of store.list()) {
+      const spec = specOf(object);
+      const ns = object.metadata?.namespace ?? "";
+      const type =
+        kind === "vaultstaticsecret"
+          ? String(spec.type ?? "kv")
+          : kind === "vaultpkisecret"
+            ? "pki"
+            : "dynamic";
+      metrics.managedSecrets.inc({ namespace: ns, type });
+      const dest = `${ns}/${(spec.destination as { name?: string } | undefined)?.name ?? ""}`;
+      destinations.set(dest, (destinations.get(dest) ?? 0) + 1);
+      try {
+        const ref = resolveRef(spec.vaultAuthRef as string | undefined, ns, settings.operatorNamespace);
+        if (stores.vaultAuths.get(ref.namespace, ref.name) === undefined) orphanedSecrets++;
+      } catch {
+        orphanedSecrets++;
+      }
     }
   }
   metrics.duplicateDestinations.set([...destinations.values()].filter((n) => n > 1).length);

@@ -120,7 +120,15 @@ let crdsInstalled = false;
 export function installCrds(): void {
   if (crdsInstalled) return;
   kubectl(["apply", "--server-side", "--force-conflicts", "-f", join(repoRoot, "deploy/crds")]);
-  for (const file of ["vaultconnections", "vaultauths", "vaultauthglobals", "vaultstaticsecrets"]) {
+  for (const file of [
+    "vaultconnections",
+    "vaultauths",
+    "vaultauthglobals",
+    "vaultstaticsecrets",
+    "vaultdynamicsecrets",
+    "vaultpkisecrets",
+    "secrettransformations",
+  ]) {
     kubectl(["wait", "--for=condition=Established", `crd/${file}.secrets.hashicorp.com`, "--timeout=30s"]);
   }
   crdsInstalled = true;

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { parseVaultAuth } from "../../api/index.ts";
 import { type Action, awaitChange, requeueAfter } from "../../runtime/action.ts";
 import { type ConditionInput, healthConditions, setConditions } from "../conditions.ts";
-import { type OperatorContext, splitKey } from "../context.ts";
+import { enqueueSecretsByIndex, type OperatorContext, splitKey } from "../context.ts";
 import { ensureFinalizer, removeFinalizer } from "../finalizers.ts";
 import { vaultAuths } from "../resources.ts";
 import { writeStatusIfChanged } from "../status.ts";
@@ -16,11 +16,7 @@ export const authFinalizer = "vaultauth.secrets.hashicorp.com/finalizer";
 export async function reconcileVaultAuth(ctx: OperatorContext, key: string): Promise<Action> {
   const { namespace, name } = splitKey(key);
   const raw = ctx.stores.vaultAuths.get(namespace, name);
-  const dependents = () => {
-    for (const vss of ctx.stores.vaultStaticSecrets.byIndex("auth", key)) {
-      ctx.enqueue.vaultStaticSecret(`${vss.metadata?.namespace}/${vss.metadata?.name}`);
-    }
-  };
+  const dependents = () => enqueueSecretsByIndex(ctx, "auth", key);
   if (raw === undefined) {
     dependents();
     return awaitChange();

@@ -6,7 +6,7 @@ import { type Action, awaitChange, requeueAfter } from "../../runtime/action.ts"
 import { pingVault } from "../../vault/index.ts";
 import { type ConditionInput, healthConditions, setConditions } from "../conditions.ts";
 import type { OperatorContext } from "../context.ts";
-import { splitKey } from "../context.ts";
+import { enqueueSecretsByIndex, splitKey } from "../context.ts";
 import { ensureFinalizer, removeFinalizer } from "../finalizers.ts";
 import { vaultConnections } from "../resources.ts";
 import { writeStatusIfChanged } from "../status.ts";
@@ -100,13 +100,11 @@ export async function reconcileVaultConnection(ctx: OperatorContext, key: string
   if (changed || (wrote && valid !== wasValid)) {
     for (const auth of ctx.stores.vaultAuths.byIndex("connection", `${namespace}/${name}`)) {
       const authKey = `${auth.metadata?.namespace}/${auth.metadata?.name}`;
-      ctx.enqueue.vaultAuth(authKey);
+      ctx.enqueue("vaultauth", authKey);
       // A VaultAuth passes a nudge on only when its own status changes, which healing the
       // connection does not do: wake the secrets waiting out their backoff here.
       if (valid && !wasValid) {
-        for (const vss of ctx.stores.vaultStaticSecrets.byIndex("auth", authKey)) {
-          ctx.enqueue.vaultStaticSecret(`${vss.metadata?.namespace}/${vss.metadata?.name}`);
-        }
+        enqueueSecretsByIndex(ctx, "auth", authKey);
       }
     }
   }

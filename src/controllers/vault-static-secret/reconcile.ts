@@ -7,14 +7,22 @@ import { DestinationError, decodeData } from "../../sync/destination.ts";
 import type { GoJsonValue } from "../../sync/go-json.ts";
 import { secretMac } from "../../sync/hmac.ts";
 import { rolloutRestart } from "../../sync/rollout.ts";
-import { buildSecretData, SecretDataError } from "../../sync/secret-data.ts";
+import { SecretDataError } from "../../sync/secret-data.ts";
+import { transformationFailureReason } from "../../sync/transform.ts";
 import { isVaultError, readKvSecret } from "../../vault/index.ts";
 import { type ConditionInput, healthConditions, setConditions } from "../conditions.ts";
-import { type OperatorContext, type RawResource, splitKey } from "../context.ts";
+import {
+  type OperatorContext,
+  type RawResource,
+  type SecretKind,
+  secretStore,
+  splitKey,
+} from "../context.ts";
 import { ensureFinalizer, removeFinalizer } from "../finalizers.ts";
 import { vaultStaticSecrets } from "../resources.ts";
 import { writeStatusIfChanged } from "../status.ts";
 import { defaultStaticRefreshMs, horizonWithJitter, parseDuration, requeueOnErrorMs } from "../timing.ts";
+import { renderDestinationData } from "../transformations.ts";
 
 export const vssFinalizer = "vaultstaticsecret.secrets.hashicorp.com/finalizer";
 const kind = "VaultStaticSecret";
@@ -32,7 +40,7 @@ export async function reconcileVaultStaticSecret(
   signal: AbortSignal,
 ): Promise<Action> {
   const { namespace, name } = splitKey(key);
-  const raw = ctx.stores.vaultStaticSecrets.get(namespace, name);
+  const raw = secretStore(ctx, "vaultstaticsecret").get(namespace, name);
   if (raw === undefined) {
     return awaitChange();
   }
@@ -61,15 +69,20 @@ export async function reconcileVaultStaticSecret(
     return await sync(ctx, vss, signal);
   } catch (error) {
     const reason =
-      error instanceof ReconcileError || error instanceof DestinationError || error instanceof SecretDataError
+      transformationFailureReason(error) ??
+      (error instanceof ReconcileError ||
+      error instanceof DestinationError ||
+      error instanceof SecretDataError
         ? error.reason
         : isVaultError(error)
           ? "VaultClientError"
-          : "SecretSyncError";
+          : "SecretSyncError");
     const message = (error as Error).message;
     await fail(ctx, raw, reason, message);
     ctx.metrics.syncFailures.inc({ kind, reason });
     if (reason === "InexistentDestination") return requeueAfter(requeueOnErrorMs);
+    // Fixed only by editing a template or a SecretTransformation, which re-enqueues this object.
+    if (reason === "TransformationError" || reason === "SecretDataBuilderError") return awaitChange();
     throw new ReconcileError(reason, message, { cause: error });
   }
 }
@@ -87,18 +100,9 @@ async function sync(ctx: OperatorContext, vss: Parsed, signal: AbortSignal): Pro
     ...(spec.type === "kv-v2" && spec.version ? { version: spec.version } : {}),
     signal,
   });
-  const transformation = spec.destination.transformation;
-  if (transformation?.templates !== undefined || transformation?.transformationRefs !== undefined) {
-    throw new ReconcileError(
-      "TransformationError",
-      "destination.transformation templates are not supported yet; use includes, excludes and excludeRaw",
-      { retryable: false },
-    );
-  }
-  const data = buildSecretData(secret.data as Record<string, GoJsonValue>, secret.raw as GoJsonValue, {
-    includes: transformation?.includes,
-    excludes: transformation?.excludes,
-    excludeRaw: transformation?.excludeRaw || ctx.settings.globalExcludeRaw,
+  const data = renderDestinationData(ctx, vss.raw, spec.destination.transformation, {
+    fields: secret.data as Record<string, GoJsonValue>,
+    raw: secret.raw as GoJsonValue,
   });
   const mac = secretMac(ctx.hmacKey, data);
   const owner = {
@@ -189,3 +193,9 @@ async function fail(ctx: OperatorContext, raw: RawResource, reason: string, mess
 export function destinationMac(ctx: OperatorContext, data: Record<string, string> | undefined): string {
   return secretMac(ctx.hmacKey, decodeData(data));
 }
+
+export const vaultStaticSecretKind: SecretKind = {
+  name: "vaultstaticsecret",
+  resource: vaultStaticSecrets,
+  reconcile: reconcileVaultStaticSecret,
+};

@@ -1,0 +1,50 @@
+// Rendering a secret resource's destination data through its transformation, with referenced
+// SecretTransformations looked up in the store (and refused unless their status says valid).
+import { parseSecretTransformation, type Transformation } from "../api/index.ts";
+import type { GoJsonValue } from "../sync/go-json.ts";
+import type { SecretBytes } from "../sync/secret-data.ts";
+import { renderSecretData, transformationRefKeys } from "../sync/transform.ts";
+import type { OperatorContext, RawResource } from "./context.ts";
+
+export interface RenderSource {
+  /** `.Secrets`: the secret's fields. */
+  fields: Readonly<Record<string, GoJsonValue>>;
+  /** The whole response data: `_raw`, and `.Metadata` from its `metadata`. */
+  raw: GoJsonValue;
+}
+
+export function renderDestinationData(
+  ctx: OperatorContext,
+  object: RawResource,
+  transformation: Transformation | undefined,
+  source: RenderSource,
+): SecretBytes {
+  return renderSecretData({
+    fields: source.fields,
+    raw: source.raw,
+    annotations: object.metadata?.annotations,
+    labels: object.metadata?.labels,
+    transformation,
+    globalExcludeRaw: ctx.settings.globalExcludeRaw,
+    objectNamespace: object.metadata?.namespace ?? "",
+    objectName: object.metadata?.name ?? "",
+    resolveTransformation: (key) => {
+      const raw = ctx.stores.secretTransformations.get(key.namespace, key.name);
+      if (raw === undefined) return new Error(`SecretTransformation ${key.namespace}/${key.name} not found`);
+      if (raw.status?.valid !== true) {
+        return new Error(`SecretTransformation ${key.namespace}/${key.name} is not valid`);
+      }
+      const parsed = parseSecretTransformation(raw);
+      return parsed.ok ? parsed.value.spec : new Error(parsed.error.message);
+    },
+  });
+}
+
+/** Index values for the "transformation" index of secret kinds: `namespace/name` of each ref. */
+export function transformationIndex(object: RawResource): string[] {
+  const destination = (object.spec as { destination?: { transformation?: Transformation } } | undefined)
+    ?.destination;
+  return transformationRefKeys(destination?.transformation, object.metadata?.namespace ?? "").map(
+    (k) => `${k.namespace}/${k.name}`,
+  );
+}
