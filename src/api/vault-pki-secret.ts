@@ -164,6 +164,18 @@ export const vaultPKISecretStatusSchema = z
     valid: z.boolean().describe("Whether the last sync succeeded."),
     error: z.string().describe("Why the last sync failed."),
     conditions: conditionsSchema.optional(),
+    // Keyport extension
+    notAfter: z
+      .string()
+      .meta({ format: "date-time" })
+      .optional()
+      .describe("Keyport extension: when the current certificate expires (RFC 3339)."),
+    // Keyport extension
+    renewAt: z
+      .string()
+      .meta({ format: "date-time" })
+      .optional()
+      .describe("Keyport extension: when the certificate will be renewed (RFC 3339)."),
   })
   .describe("Observed state of the VaultPKISecret.");
 
@@ -174,7 +186,12 @@ export const vaultPKISecretKind = defineKind({
   description: "VaultPKISecret keeps a certificate from Vault's PKI secrets engine in a Kubernetes Secret.",
   spec: vaultPKISecretSpecSchema,
   status: vaultPKISecretStatusSchema,
-  printerColumns: syncedHealthReadyColumns,
+  // Keyport extension: the expiry, visible in `kubectl get`.
+  printerColumns: [
+    ...syncedHealthReadyColumns.slice(0, -1),
+    { name: "Expires", type: "date", jsonPath: ".status.notAfter" },
+    ...syncedHealthReadyColumns.slice(-1),
+  ],
 });
 
 export type VaultPKISecretSpec = z.output<typeof vaultPKISecretSpecSchema>;

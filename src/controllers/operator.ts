@@ -34,10 +34,11 @@ import { reconcileVaultAuth } from "./vault-auth/reconcile.ts";
 import { type ParsedObject, VaultClients } from "./vault-clients.ts";
 import { ConnectionPool } from "./vault-connection/pool.ts";
 import { reconcileVaultConnection } from "./vault-connection/reconcile.ts";
+import { vaultPkiSecretKind } from "./vault-pki-secret/reconcile.ts";
 import { destinationMac, vaultStaticSecretKind } from "./vault-static-secret/reconcile.ts";
 
 /** The secret kinds Keyport serves; each is one module. */
-const secretKinds: readonly SecretKind[] = [vaultStaticSecretKind];
+const secretKinds: readonly SecretKind[] = [vaultStaticSecretKind, vaultPkiSecretKind];
 
 export const version = "0.1.0";
 

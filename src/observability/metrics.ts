@@ -125,6 +125,30 @@ export class Metrics {
     labelNames: ["result"] as const,
     registers: [this.registry],
   });
+  readonly certificateExpiry = new Gauge({
+    name: "keyport_certificate_expiration_timestamp_seconds",
+    help: "When each VaultPKISecret's current certificate expires (unix seconds).",
+    labelNames: ["namespace", "name"] as const,
+    registers: [this.registry],
+  });
+  readonly certificateRenewals = new Counter({
+    name: "keyport_certificate_issuances_total",
+    help: "Certificates issued, by reason (InitialSync, InRenewalWindow, ResourceUpdated, SecretDataDrift, InexistentDestination).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly certificateIssuanceErrors = new Counter({
+    name: "keyport_certificate_issuance_errors_total",
+    help: "Failed certificate issuances, by reason.",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly certificateIssuanceSeconds = new Histogram({
+    name: "keyport_certificate_issuance_seconds",
+    help: "Time from the decision to issue until Vault answered (key generation included in sign mode).",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: "workqueue_depth",
     help: "Current depth of the workqueue.",

@@ -111,6 +111,7 @@ export const fixtures = {
   pkiRootMount: "pki",
   pkiIntMount: "pki_int",
   pkiRole: "example-dot-com",
+  pkiAnyKeyRole: "any-key",
   transitMount: "transit",
   transitKey: "keyport",
   databaseMount: "database",
@@ -226,6 +227,16 @@ async function configurePki(call: ReturnType<typeof vaultAdmin>): Promise<void> 
     allow_ip_sans: true,
     allowed_uri_sans: ["spiffe://*"],
     allowed_other_sans: ["*"],
+    max_ttl: "720h",
+  });
+  // Sign mode with ECDSA and Ed25519 keys needs a role that accepts any key type (sign only).
+  await call("POST", `${f.pkiIntMount}/roles/${f.pkiAnyKeyRole}`, {
+    allowed_domains: ["example.com", "svc", "svc.cluster.local", "localhost"],
+    allow_subdomains: true,
+    allow_bare_domains: true,
+    allow_localhost: true,
+    allow_ip_sans: true,
+    key_type: "any",
     max_ttl: "720h",
   });
 }

@@ -92,12 +92,16 @@ describe("matches VSO v1.4.1", () => {
     for (const kind of ["VaultConnection", "VaultAuth", "SecretTransformation"]) {
       assert.deepEqual(columns(kind), healthReady, kind);
     }
-    for (const kind of ["VaultStaticSecret", "VaultDynamicSecret", "VaultPKISecret"]) {
-      assert.deepEqual(
-        columns(kind),
-        [{ name: "Synced", type: "string", jsonPath: condition("SecretSynced") }, ...healthReady],
-        kind,
-      );
+    const synced = { name: "Synced", type: "string", jsonPath: condition("SecretSynced") };
+    // Keyport adds one column to VaultPKISecret (the expiry), before Age.
+    assert.deepEqual(columns("VaultPKISecret"), [
+      synced,
+      ...healthReady.slice(0, 2),
+      { name: "Expires", type: "date", jsonPath: ".status.notAfter" },
+      healthReady[2],
+    ]);
+    for (const kind of ["VaultStaticSecret", "VaultDynamicSecret"]) {
+      assert.deepEqual(columns(kind), [synced, ...healthReady], kind);
     }
     assert.equal(columns("VaultAuthGlobal"), undefined);
   });
@@ -241,6 +245,8 @@ describe("Keyport extensions are new optional fields", () => {
     ["VaultAuthGlobal", "spec.token.secretRef"],
     ["VaultAuthGlobal", "spec.token.mount"],
     ["VaultPKISecret", "spec.renewBeforePercentage"],
+    ["VaultPKISecret", "status.notAfter"],
+    ["VaultPKISecret", "status.renewAt"],
     ["VaultPKISecret", "spec.privateKey.algorithm"],
     ["VaultPKISecret", "spec.privateKey.size"],
     ["VaultPKISecret", "spec.privateKey.encoding"],
