@@ -77,6 +77,9 @@ export async function startKube(
       ...(options.controllerManager ? [] : ["--disable-admission-plugins=ServiceAccount"]),
       "--endpoint-reconciler-type=none",
       `--service-account-issuer=${apiUrl}`,
+      // Like a real cluster (and OpenShift): tokens requested without an audience carry the
+      // in-cluster API name, which seed 000's JWT role binds to.
+      `--api-audiences=https://kubernetes.default.svc,${apiUrl}`,
       `--service-account-jwks-uri=${apiUrl}/openid/v1/jwks`,
       `--service-account-key-file=${pki.saPub}`,
       `--service-account-signing-key-file=${pki.saKey}`,
