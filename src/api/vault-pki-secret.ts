@@ -186,10 +186,11 @@ export const vaultPKISecretKind = defineKind({
   description: "VaultPKISecret keeps a certificate from Vault's PKI secrets engine in a Kubernetes Secret.",
   spec: vaultPKISecretSpecSchema,
   status: vaultPKISecretStatusSchema,
-  // Keyport extension: the expiry, visible in `kubectl get`.
+  // Keyport extension: the expiry, visible in `kubectl get` (a string: kubectl shows a future
+  // "date" column as <invalid>).
   printerColumns: [
     ...syncedHealthReadyColumns.slice(0, -1),
-    { name: "Expires", type: "date", jsonPath: ".status.notAfter" },
+    { name: "Expires", type: "string", jsonPath: ".status.notAfter" },
     ...syncedHealthReadyColumns.slice(-1),
   ],
 });

@@ -2,6 +2,7 @@
 // etcd, OpenBao and PostgreSQL, run Keyport as a process, apply examples/, and show the Secrets it
 // delivers, a rotation in Vault, and a deleted Secret coming back. `--keep` leaves it all running.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import { openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -13,6 +14,7 @@ import { freePort } from "../testenv/ports.ts";
 const { values } = parseArgs({ options: { keep: { type: "boolean", default: false } } });
 const name = "demo";
 const examples = join(repoRoot, "examples", "kv-webapps");
+const pkiExample = join(repoRoot, "examples", "pki-openshift");
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (s: string) => console.log(`\n${bold(`▶ ${s}`)}`);
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     step("Installing Keyport's CRDs (secrets.hashicorp.com/v1beta1, VSO's API)");
     kubectl(["apply", "--server-side", "-f", join(repoRoot, "deploy/crds")]);
     kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=30s"]);
+    kubectl(["create", "namespace", "openshift-operators"]);
 
     step("Vault side of seed 003: kv mount, secrets, read policies, kubernetes-auth roles");
     const baoBin = binaries().openbao;
@@ -103,7 +106,8 @@ async function main(): Promise<void> {
         join(repoRoot, "src/cli/keyport.ts"),
         "run",
         `--kubeconfig=${env.kube.kubeconfig}`,
-        "--operator-namespace=keyport-system",
+        // Seed 000's VaultConnection "default" lives in openshift-operators: that is the operator namespace.
+        "--operator-namespace=openshift-operators",
         `--metrics-bind-address=127.0.0.1:${metricsPort}`,
         `--health-probe-bind-address=127.0.0.1:${healthPort}`,
       ],
@@ -183,6 +187,70 @@ async function main(): Promise<void> {
     const deletedAt = performance.now();
     await until("restore", () => (decoded(kubectl, "default", "webapp-two").password ? true : undefined));
     console.log(`  restored in ${Math.round(performance.now() - deletedAt)} ms`);
+
+    step("Seed 000: PKI certificates through JWT auth in Vault namespace admin/tenant-1");
+    execFileSync("bash", [join(pkiExample, "00-vault-setup.sh")], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: {
+        ...process.env,
+        VAULT: baoBin,
+        VAULT_ADDR: env.vault.addr,
+        VAULT_TOKEN: env.vault.token,
+        KUBECTL: env.kube.kubectl,
+        KUBECONFIG: env.kube.kubeconfig,
+        API_CA_FILE: env.kube.caFile,
+      },
+    });
+    console.log(
+      "  namespaces admin, admin/tenant-1; jwt auth (JWKS); entity my-app + alias; policy pki; role my-app; pki role team-a",
+    );
+    kubectl(
+      ["apply", "-f", "-"],
+      kubectl([
+        "create",
+        "secret",
+        "generic",
+        "vault-cacert",
+        "--namespace=openshift-operators",
+        `--from-literal=ca.crt=${readFileSync(env.vault.caFile, "utf8")}`,
+        "--dry-run=client",
+        "-o=yaml",
+      ]),
+    );
+    const tlsPort = new URL(env.vault.tlsAddr).port;
+    kubectl(
+      ["apply", "-f", "-"],
+      readFileSync(join(pkiExample, "10-connection.yaml"), "utf8")
+        .replace("https://<vault-address>:8200", `https://127.0.0.1:${tlsPort}`)
+        .replace('tlsServerName: "<vault-address>"', 'tlsServerName: "vault.testenv.local"'),
+    );
+    console.log(
+      kubectl(["apply", "-f", join(pkiExample, "20-app.yaml")])
+        .trimEnd()
+        .replace(/^/gm, "  "),
+    );
+    const pkiStarted = performance.now();
+    await until("secret/secretpki", () =>
+      decoded(kubectl, "app-1", "secretpki")["tls.crt"] ? true : undefined,
+    );
+    await until("VaultPKISecret status", () => {
+      const v = JSON.parse(
+        kubectl(["-n", "app-1", "get", "vaultpkisecret", "vault-pki-app", "-o", "json"]),
+      ) as {
+        status?: { notAfter?: string };
+      };
+      return v.status?.notAfter ? true : undefined;
+    });
+    console.log(`  certificate delivered ${Math.round(performance.now() - pkiStarted)} ms after apply`);
+    console.log(kubectl(["get", "vaultpkisecrets", "-A"]).trimEnd().replace(/^/gm, "  "));
+    const tls = decoded(kubectl, "app-1", "secretpki");
+    const leaf = new X509Certificate(tls["tls.crt"] ?? "");
+    console.log(`  secret/secretpki (kubernetes.io/tls): subject ${leaf.subject.replaceAll("\n", ", ")}`);
+    console.log(`    issuer ${leaf.issuer.replaceAll("\n", ", ")}; serial ${tls.serial_number}`);
+    console.log(
+      `    valid ${leaf.validFrom} → ${leaf.validTo}; tls.key present: ${tls["tls.key"] ? "yes" : "no"}`,
+    );
+    console.log(`  ingress/my-app-ingress accepted, tls.secretName=secretpki`);
 
     step("What it cost (from /metrics)");
     const metrics = execFileSync("curl", ["-s", `http://127.0.0.1:${metricsPort}/metrics`], {

@@ -97,7 +97,7 @@ describe("matches VSO v1.4.1", () => {
     assert.deepEqual(columns("VaultPKISecret"), [
       synced,
       ...healthReady.slice(0, 2),
-      { name: "Expires", type: "date", jsonPath: ".status.notAfter" },
+      { name: "Expires", type: "string", jsonPath: ".status.notAfter" },
       healthReady[2],
     ]);
     for (const kind of ["VaultStaticSecret", "VaultDynamicSecret"]) {
