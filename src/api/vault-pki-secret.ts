@@ -91,6 +91,31 @@ export function privateKeyEncoding(key: PrivateKey): PrivateKeyEncoding {
   return key.encoding ?? (key.algorithm === "Ed25519" ? "PKCS8" : "PKCS1");
 }
 
+export const chainLayouts = ["VSO", "Predictable"] as const;
+export type ChainLayout = (typeof chainLayouts)[number];
+
+// Keyport extension
+export const keystoresSchema = z
+  .object({
+    pkcs12: z
+      .object({
+        create: z.boolean().describe("Write keystore.p12 and truststore.p12 into the destination Secret."),
+        passwordSecretRef: z
+          .object({
+            name: z.string().min(1).describe("Name of a Secret in the VaultPKISecret's namespace."),
+            key: z.string().min(1).describe("Key of the Secret that holds the password."),
+          })
+          .describe("The password of both files (AES-256 for the key, HMAC-SHA-256 for integrity)."),
+      })
+      .optional()
+      .describe(
+        "PKCS#12 files as cert-manager writes them: keystore.p12 (key, certificate, chain) and truststore.p12 (the root CA).",
+      ),
+  })
+  .describe("Keyport extension: keystores written next to the PEM keys, as cert-manager's keystores.");
+
+export type Keystores = z.output<typeof keystoresSchema>;
+
 const vaultPKISecretSpecFields = z.object({
   vaultAuthRef: z
     .string()
@@ -138,6 +163,17 @@ const vaultPKISecretSpecFields = z.object({
     ),
   // Keyport extension
   privateKey: privateKeySchema.optional(),
+  // Keyport extension
+  keystores: keystoresSchema.optional(),
+  // Keyport extension
+  chainLayout: z
+    .enum(chainLayouts)
+    .optional()
+    .describe(
+      "Keyport extension: VSO (when unset): tls.crt, tls.key and ca.crt exactly as VSO writes them. " +
+        "Predictable: tls.crt = the certificate and its intermediates, ca.crt = the root CA of its chain " +
+        "(fetched from the mount's issuers), tls.key, whatever the role returns and whatever the destination type.",
+    ),
 });
 
 export const vaultPKISecretSpecSchema = withCelRules(vaultPKISecretSpecFields, [

@@ -14,7 +14,8 @@ export interface RunOptions {
   leaderElect: boolean;
   leaderElectionId: string;
   clientCacheSize: number;
-  clientCachePersistenceModel: "none" | "direct-unencrypted" | "direct-encrypted";
+  /** VSO's models, plus Keyport's default `auto` (see docs/dynamic-secrets.md). */
+  clientCachePersistenceModel: "none" | "direct-unencrypted" | "direct-encrypted" | "auto";
   maxConcurrentReconciles: number;
   globalTransformationOptions: { excludeRaw: boolean };
   globalVaultAuthOptions: { allowDefaultGlobals: boolean };
@@ -32,6 +33,8 @@ export interface RunOptions {
   allowedAuthMethods: readonly string[];
   /** Keyport: namespaces served, each watched on its own; empty means the whole cluster. */
   watchNamespaces: readonly string[];
+  /** Keyport: how often `instantUpdates` VaultStaticSecrets are checked for changes in Vault. */
+  instantUpdatesIntervalMs: number;
 }
 
 const flags = {
@@ -43,7 +46,8 @@ const flags = {
   "leader-election-id": { type: "string", default: "keyport.secrets.hashicorp.com" },
   "client-cache-size": { type: "string", default: "10000" },
   "client-cache-num-locks": { type: "string", default: "100" },
-  "client-cache-persistence-model": { type: "string", default: "none" },
+  // VSO defaults to none, so every restart mints new dynamic credentials (VSO #285).
+  "client-cache-persistence-model": { type: "string", default: "auto" },
   "max-concurrent-reconciles": { type: "string", default: "100" },
   "max-concurrent-reconciles-vds": { type: "string" },
   "global-transformation-options": { type: "string", default: "" },
@@ -59,6 +63,7 @@ const flags = {
   "log-level": { type: "string" },
   "allowed-auth-methods": { type: "string", default: "" },
   "watch-namespaces": { type: "string", default: "" },
+  "instant-updates-interval": { type: "string", default: "3s" },
 } as const;
 
 /** VSO's environment overrides, plus Keyport's for its own flags. */
@@ -79,6 +84,7 @@ const environment: Record<string, keyof typeof flags> = {
   KEYPORT_LOG_LEVEL: "log-level",
   KEYPORT_ALLOWED_AUTH_METHODS: "allowed-auth-methods",
   KEYPORT_WATCH_NAMESPACES: "watch-namespaces",
+  KEYPORT_INSTANT_UPDATES_INTERVAL: "instant-updates-interval",
   KEYPORT_LEADER_ELECT: "leader-elect",
 };
 
@@ -143,7 +149,7 @@ export function parseRunOptions(args: readonly string[], env: NodeJS.ProcessEnv 
   const get = (name: keyof typeof flags): string => v[name] ?? "";
 
   const persistence = get("client-cache-persistence-model");
-  if (!["none", "direct-unencrypted", "direct-encrypted"].includes(persistence)) {
+  if (!["none", "direct-unencrypted", "direct-encrypted", "auto"].includes(persistence)) {
     throw new OptionsError(`--client-cache-persistence-model: unknown model ${JSON.stringify(persistence)}`);
   }
   const transformation = list(get("global-transformation-options"));
@@ -197,5 +203,9 @@ export function parseRunOptions(args: readonly string[], env: NodeJS.ProcessEnv 
     logLevel: v["log-level"] ?? get("zap-log-level"),
     allowedAuthMethods,
     watchNamespaces: list(get("watch-namespaces")),
+    instantUpdatesIntervalMs: Math.max(
+      200,
+      duration("instant-updates-interval", get("instant-updates-interval")),
+    ),
   };
 }

@@ -61,6 +61,11 @@ export interface OperatorContext {
    * write causes is recognised and costs no reconcile (and no Vault read).
    */
   lastWritten: Map<string, string>;
+  /**
+   * The KV v2 version state each VaultStaticSecret last synced from (see change-detector.ts), by
+   * key; absent when it never synced or its last sync failed.
+   */
+  kvSynced: Map<string, string>;
   /** Routes a key to the named controller (vaultconnection, vaultauth, secrettransformation, a SecretKind). */
   enqueue(controller: string, key: string): void;
 }

@@ -1,9 +1,9 @@
 // Finalizers as VSO names them. Added once (the only write a steady object ever gets from this
 // file) and removed with a JSON-patch `test`, so a concurrent change by someone else is not lost.
 import type { KubeClient } from "../kube/client.ts";
-import { isNotFound } from "../kube/errors.ts";
+import { isInvalid, isNotFound } from "../kube/errors.ts";
 import type { KubeObject } from "../kube/object.ts";
-import { jsonPatch } from "../kube/patch.ts";
+import { getObject, jsonPatch } from "../kube/patch.ts";
 import type { ResourceType } from "../kube/resource.ts";
 
 function refOf(object: KubeObject) {
@@ -18,7 +18,25 @@ export async function ensureFinalizer(
 ): Promise<void> {
   const finalizers = object.metadata?.finalizers;
   if (finalizers?.includes(finalizer)) return;
-  // Guarded by the list we saw, not the resourceVersion: our own status writes move the version.
+  try {
+    await addFinalizer(client, resource, object, finalizer, finalizers);
+  } catch (error) {
+    // The list changed since our (possibly stale) copy: look at the real object before failing.
+    if (!isInvalid(error)) throw error;
+    const current = await getObject(client, resource, refOf(object));
+    if (current === undefined || current.metadata?.finalizers?.includes(finalizer)) return;
+    await addFinalizer(client, resource, current, finalizer, current.metadata?.finalizers);
+  }
+}
+
+/** Guarded by the list we saw, not the resourceVersion: our own status writes move the version. */
+async function addFinalizer(
+  client: KubeClient,
+  resource: ResourceType,
+  object: KubeObject,
+  finalizer: string,
+  finalizers: string[] | undefined,
+): Promise<void> {
   await jsonPatch(
     client,
     resource,

@@ -23,6 +23,7 @@ import { Controller } from "../runtime/controller.ts";
 import { DestinationWriter, type SecretObject } from "../sync/destination.ts";
 import { managedSecretSelector, ownerUidLabel } from "../sync/ownership.ts";
 import { VaultClientCache } from "../vault/index.ts";
+import { ClientCacheStorage } from "./client-cache-storage/storage.ts";
 import type { SecretKind } from "./context.ts";
 import { keyOf, type OperatorContext, type RawResource, type Stores } from "./context.ts";
 import { ensureHmacKey } from "./hmac-key.ts";
@@ -34,11 +35,17 @@ import { reconcileVaultAuth } from "./vault-auth/reconcile.ts";
 import { type ParsedObject, VaultClients } from "./vault-clients.ts";
 import { ConnectionPool } from "./vault-connection/pool.ts";
 import { reconcileVaultConnection } from "./vault-connection/reconcile.ts";
+import { onTokenReplaced, vaultDynamicSecretKind } from "./vault-dynamic-secret/reconcile.ts";
 import { vaultPkiSecretKind } from "./vault-pki-secret/reconcile.ts";
+import { ChangeDetector } from "./vault-static-secret/change-detector.ts";
 import { destinationMac, vaultStaticSecretKind } from "./vault-static-secret/reconcile.ts";
 
 /** The secret kinds Keyport serves; each is one module. */
-const secretKinds: readonly SecretKind[] = [vaultStaticSecretKind, vaultPkiSecretKind];
+const secretKinds: readonly SecretKind[] = [
+  vaultStaticSecretKind,
+  vaultPkiSecretKind,
+  vaultDynamicSecretKind,
+];
 
 export const version = "0.1.0";
 
@@ -158,6 +165,8 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
   });
 
   const pool = new ConnectionPool(kube, { userAgent, observer: (c) => metrics.vaultObserver(c) });
+  // Tokens survive restarts and handovers, so the leases they hold do (docs/dynamic-secrets.md).
+  const storage = new ClientCacheStorage(options.clientCachePersistenceModel);
   const cache = new VaultClientCache({
     maxSize: options.clientCacheSize,
     observer: {
@@ -165,6 +174,11 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
       onMiss: () => metrics.clientCacheMisses.inc(),
       onLogin: () => metrics.vaultLogins.inc(),
       onLoginFailure: () => metrics.vaultAuthFailures.inc(),
+      onTokenReplaced: (key) => onTokenReplaced(ctx, key),
+      // A pruned token was revoked: its record is worthless. Evicted and closed ones stay valid.
+      onRemoved: (key, cause) => {
+        if (cause === "pruned") void storage.forget(key);
+      },
     },
   });
   const clients = new VaultClients(
@@ -184,6 +198,7 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
       allowedAuthMethods: options.allowedAuthMethods,
       allowDefaultGlobals: options.globalVaultAuthOptions.allowDefaultGlobals,
     },
+    storage,
   );
   const writer = new DestinationWriter(kube, {
     get: (ns, name) => stores.managedSecrets.get(ns, name),
@@ -210,8 +225,10 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
     writer,
     hmacKey: Buffer.alloc(0),
     lastWritten: new Map(),
+    kvSynced: new Map(),
     enqueue: (controller, key) => controllers?.get(controller)?.enqueue(key),
   };
+  storage.bind(ctx);
 
   const specChanged = (a: RawResource, b: RawResource) =>
     a.metadata?.generation !== b.metadata?.generation ||
@@ -295,10 +312,12 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
     });
 
   let term: Promise<void> | undefined;
+  let detector: ChangeDetector | undefined;
   const lead = async (signal: AbortSignal) => {
     await synced;
     if (signal.aborted) return;
     ctx.hmacKey = await ensureHmacKey(kube, opNs);
+    await storage.start();
     if (signal.aborted) return;
     const live = new Map<string, Controller>([
       ["vaultconnection", make("vaultconnection", (key) => reconcileVaultConnection(ctx, key), 2)],
@@ -316,6 +335,8 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
       ),
     ]);
     controllers = live;
+    detector = new ChangeDetector(ctx, options.instantUpdatesIntervalMs);
+    detector.start();
     for (const c of live.values()) c.start();
     for (const o of stores.vaultConnections.list()) ctx.enqueue("vaultconnection", keyOf(o));
     for (const o of stores.vaultAuths.list()) ctx.enqueue("vaultauth", keyOf(o));
@@ -324,9 +345,14 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
     log.info("leading: controllers started");
   };
   const unlead = async () => {
+    await detector?.stop();
+    detector = undefined;
     const current = controllers;
     controllers = undefined;
     if (current !== undefined) await Promise.all([...current.values()].map((c) => c.stop()));
+    // Only the leader holds tokens: the next one adopts them from storage, and this replica's
+    // sessions neither renew nor replace them meanwhile.
+    cache.close();
     log.info("controllers stopped");
   };
 

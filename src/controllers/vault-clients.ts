@@ -14,6 +14,9 @@ import {
   type CachedClient,
   type ClientIdentity,
   createAuthStrategy,
+  parentCacheKey,
+  type TokenDescription,
+  type TokenSession,
   type VaultClient,
   type VaultClientCache,
   vaultClientId,
@@ -57,11 +60,40 @@ export interface ResolvedAuth {
 
 export interface ResolvedClient {
   client: VaultClient;
+  /** The identity's token session, shared with every resource that resolves to the same identity. */
+  session: TokenSession;
   cacheKey: string;
   /** blake2b of the token accessor (status.vaultClientMeta.id). */
   clientId: string | undefined;
   authKey: string;
   connectionKey: string;
+}
+
+/** Whose token a persisted record holds: the cache identity and where its parts live. */
+export interface TokenOwner {
+  /** The token's cache key (never a clone key): one record per token. */
+  parentKey: string;
+  identity: Omit<ClientIdentity, "vaultNamespace">;
+  authNamespace: string;
+  authName: string;
+  connectionNamespace: string;
+  /** Where the credentials came from: the consumer's namespace. */
+  providerNamespace: string;
+}
+
+/**
+ * Keeps tokens across operator restarts (client-cache-storage). Neither call ever puts a token in
+ * an error or a log line.
+ */
+export interface TokenPersistence {
+  /**
+   * The token kept for this identity, if one exists and can be trusted; undefined when there is
+   * none or the record was discarded. Rejects only when a record exists but cannot be read now
+   * (the API or Transit is unreachable): logging in instead would abandon the leases it holds.
+   */
+  restore(owner: TokenOwner): Promise<string | undefined>;
+  /** Told the identity's current token after each use; keeps it if it is new. Never rejects. */
+  remember(owner: TokenOwner, token: string, description: TokenDescription | undefined): Promise<void>;
 }
 
 function fail(message: string): never {
@@ -157,6 +189,7 @@ export class VaultClients {
   readonly #cache: VaultClientCache;
   readonly #lookups: AuthLookups;
   readonly #settings: ClientSettings;
+  readonly #persistence: TokenPersistence | undefined;
 
   constructor(
     kube: KubeClient,
@@ -164,12 +197,14 @@ export class VaultClients {
     cache: VaultClientCache,
     lookups: AuthLookups,
     settings: ClientSettings,
+    persistence?: TokenPersistence,
   ) {
     this.#kube = kube;
     this.#pool = pool;
     this.#cache = cache;
     this.#lookups = lookups;
     this.#settings = settings;
+    this.#persistence = persistence;
   }
 
   get settings(): ClientSettings {
@@ -196,10 +231,27 @@ export class VaultClients {
         ? { vaultNamespace: readNamespace }
         : {}),
     };
+    const { vaultNamespace: _, ...parentIdentity } = identity;
+    const owner: TokenOwner = {
+      parentKey: parentCacheKey(identity),
+      identity: parentIdentity,
+      authNamespace: auth.metadata.namespace,
+      authName: auth.metadata.name,
+      connectionNamespace: connection.metadata.namespace,
+      providerNamespace: consumer.namespace,
+    };
+    const persistence = this.#persistence;
     let cached: CachedClient;
     try {
-      cached = await this.#cache.get(identity, () => ({ http, auth: createAuthStrategy(config) }));
-      await cached.session.token(signal);
+      cached = await this.#cache.get(identity, () => ({
+        http,
+        auth: createAuthStrategy(config),
+        // Only on a miss: a restarted operator (or a new leader) takes over the token its
+        // predecessor kept, and with it the leases that token holds.
+        initialToken: persistence === undefined ? undefined : () => persistence.restore(owner),
+      }));
+      const token = await cached.session.token(signal);
+      await persistence?.remember(owner, token, cached.session.describe());
     } catch (error) {
       throw new ReconcileError(
         "VaultClientError",
@@ -210,6 +262,7 @@ export class VaultClients {
     const accessor = cached.session.describe()?.accessor;
     return {
       client: readNamespace ? cached.client.withNamespace(readNamespace) : cached.client,
+      session: cached.session,
       cacheKey: cached.cacheKey,
       clientId: accessor ? vaultClientId(accessor) : undefined,
       authKey: `${auth.metadata.namespace}/${auth.metadata.name}`,

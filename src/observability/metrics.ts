@@ -113,6 +113,48 @@ export class Metrics {
     help: "Client cache misses.",
     registers: [this.registry],
   });
+  readonly clientCacheStorageRequests = new Counter({
+    name: "vso_client_cache_storage_requests_total",
+    help: "Persisted Vault token operations (store, restore, delete, purge, prune).",
+    labelNames: ["operation"] as const,
+    registers: [this.registry],
+  });
+  readonly clientCacheStorageErrors = new Counter({
+    name: "vso_client_cache_storage_requests_errors_total",
+    help: "Failed persisted Vault token operations.",
+    labelNames: ["operation"] as const,
+    registers: [this.registry],
+  });
+  readonly clientCacheStorageDiscards = new Counter({
+    name: "keyport_client_cache_storage_discarded_total",
+    help: "Persisted Vault tokens refused at restore, by reason (tampered, undecryptable, unencrypted, malformed).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly leaseExpiry = new Gauge({
+    name: "keyport_lease_expiration_timestamp_seconds",
+    help: "When each VaultDynamicSecret's credentials expire unless renewed: lease end, or next static-role rotation (unix seconds).",
+    labelNames: ["namespace", "name"] as const,
+    registers: [this.registry],
+  });
+  readonly leaseRenewals = new Counter({
+    name: "keyport_lease_renewals_total",
+    help: "Lease renewals of VaultDynamicSecrets, by result (renewed, truncated, not_found, error).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+  readonly dynamicCredentialIssuances = new Counter({
+    name: "keyport_dynamic_credential_issuances_total",
+    help: "Credentials requested for VaultDynamicSecrets, by sync reason (InitialSync, VaultTokenRotated, LeaseTruncated, …).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly leaseRevocations = new Counter({
+    name: "keyport_lease_revocations_total",
+    help: "Leases revoked by VaultDynamicSecrets, by cause (deleted, superseded, undelivered) and result.",
+    labelNames: ["cause", "result"] as const,
+    registers: [this.registry],
+  });
   readonly kubeApiErrors = new Counter({
     name: "keyport_kube_api_errors_total",
     help: "Failed Kubernetes API requests made by reconciles, by reason.",
@@ -147,6 +189,24 @@ export class Metrics {
     name: "keyport_certificate_issuance_seconds",
     help: "Time from the decision to issue until Vault answered (key generation included in sign mode).",
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly detectionGroups = new Gauge({
+    name: "keyport_change_detection_groups",
+    help: "instantUpdates groups by the request they are checked with (detailed-metadata, metadata, read).",
+    labelNames: ["mode"] as const,
+    registers: [this.registry],
+  });
+  readonly detectionRequests = new Counter({
+    name: "keyport_change_detection_requests_total",
+    help: "Vault requests spent on change detection, by mode.",
+    labelNames: ["mode"] as const,
+    registers: [this.registry],
+  });
+  readonly detectionDelay = new Histogram({
+    name: "keyport_change_detection_delay_seconds",
+    help: "From a secret's updated_time in Vault until Keyport noticed the change.",
+    buckets: [0.5, 1, 2, 3, 5, 10, 30, 60],
     registers: [this.registry],
   });
   readonly queueDepth = new Gauge({

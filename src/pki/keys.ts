@@ -143,6 +143,20 @@ export function keyMatchesSpec(key: GeneratedKey, spec: KeySpec): boolean {
   return key.algorithm === wanted.algorithm && key.size === wanted.size;
 }
 
+/**
+ * Any private key Vault returns or Keyport generated — PEM, or base64 DER as `format: der` gives
+ * it — as a KeyObject, whatever its algorithm or curve. The message never includes the key.
+ */
+export function readPrivateKey(text: string): KeyObject {
+  try {
+    return text.includes("-----BEGIN")
+      ? createPrivateKey({ key: text, format: "pem" })
+      : importDer(Buffer.from(text, "base64"));
+  } catch {
+    throw new UnsupportedKeyError("the private key could not be parsed");
+  }
+}
+
 function importDer(der: Buffer): KeyObject {
   for (const type of ["pkcs8", "pkcs1", "sec1"] as const) {
     try {

@@ -10,10 +10,18 @@
 //     when the chain is empty. That last rule is VSO's quirk; `caCrt: "always"` writes ca.crt from
 //     issuing_ca in every case, for destinations that opt in (it changes the HMAC).
 // In sign mode `private_key` and `private_key_type` come from the key generated in the cluster.
+//
+// Keyport's opt-in `chainLayout: Predictable` (cert-manager's layout) replaces the tls.* rules:
+// `tls.crt` = the certificate and its intermediates, never a root; `ca.crt` = the root CA the chain
+// ends at (see chain.ts for how it is found); `tls.key` = the key as PEM — for every destination type,
+// whatever Vault's role returns. Unset, nothing here changes and a VSO Secret keeps its HMAC.
 
+import type { ChainLayout } from "../api/vault-pki-secret.ts";
 import type { GoJsonValue } from "../sync/go-json.ts";
 import { buildSecretData, type FieldFilter, type SecretBytes } from "../sync/secret-data.ts";
 import type { PkiCertificate } from "../vault/engines/pki.ts";
+import { certificatePem, type ResolvedChain } from "./chain.ts";
+import { readPrivateKey } from "./keys.ts";
 
 export const tlsSecretType = "kubernetes.io/tls";
 
@@ -36,6 +44,10 @@ export interface PkiSecretDataOptions {
   signedKey?: SignedKey | undefined;
   /** "vso" (default): ca.crt only when the chain is empty. "always": ca.crt = issuing_ca in every case. */
   caCrt?: "vso" | "always" | undefined;
+  /** Keyport's `chainLayout`; Predictable needs `chain`. */
+  chainLayout?: ChainLayout | undefined;
+  /** The certificate's chain up to its root (resolveChain). */
+  chain?: ResolvedChain | undefined;
 }
 
 /** The full data for a certificate when no templates are rendered (see the file comment). */
@@ -44,10 +56,35 @@ export function pkiSecretData(cert: PkiCertificate, options: PkiSecretDataOption
     buildSecretData(pkiSecretFields(cert, options.signedKey), cert.raw, options.filter ?? {}),
     cert,
   );
-  if (options.destinationType === tlsSecretType && !options.templated) {
-    return tlsSecretData(data, options.caCrt ?? "vso");
+  if (options.templated) return data;
+  if (options.chainLayout === "Predictable") {
+    if (options.chain === undefined) throw new Error("pkiSecretData: the Predictable layout needs the chain");
+    return predictableTlsData(data, options.chain, options.signedKey?.privateKey ?? cert.private_key);
   }
+  if (options.destinationType === tlsSecretType) return tlsSecretData(data, options.caCrt ?? "vso");
   return data;
+}
+
+/**
+ * `chainLayout: Predictable`: tls.crt = leaf + intermediates (PEM), ca.crt = the root (PEM), tls.key =
+ * the private key (as given when PEM, converted to PKCS#8 PEM when Vault returned DER). Added to the
+ * other keys whatever the filters keep, so these three are always there.
+ */
+export function predictableTlsData(
+  data: SecretBytes,
+  chain: ResolvedChain,
+  privateKey: string | undefined,
+): SecretBytes {
+  const out: SecretBytes = { ...data };
+  out["tls.crt"] = Buffer.from([chain.leaf, ...chain.intermediates].map(certificatePem).join(""));
+  if (privateKey !== undefined && privateKey !== "") out["tls.key"] = Buffer.from(privateKeyPem(privateKey));
+  out["ca.crt"] = Buffer.from(certificatePem(chain.root));
+  return out;
+}
+
+function privateKeyPem(text: string): string {
+  if (text.includes("-----BEGIN")) return text;
+  return readPrivateKey(text).export({ type: "pkcs8", format: "pem" }) as string;
 }
 
 /**

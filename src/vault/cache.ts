@@ -8,7 +8,7 @@ import { VaultClient } from "./client.ts";
 import type { Clock } from "./clock.ts";
 import { isVaultError } from "./errors.ts";
 import type { VaultHttp } from "./http.ts";
-import { type TokenDescription, type TokenOperations, TokenSession } from "./token.ts";
+import { type InitialToken, type TokenDescription, type TokenOperations, TokenSession } from "./token.ts";
 
 /** VSO's --client-cache-size default. */
 export const defaultClientCacheSize = 10_000;
@@ -31,7 +31,7 @@ export interface ClientSource {
   http: VaultHttp;
   auth: AuthStrategy;
   /** A previously persisted token for this identity, reused if Vault still honours it. */
-  initialToken?: string | undefined;
+  initialToken?: InitialToken | undefined;
   /** Replaces the Vault calls of the token lifecycle (lookup, renew, revoke); for tests. */
   operations?: TokenOperations | undefined;
 }

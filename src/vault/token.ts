@@ -35,6 +35,9 @@ export function vaultTokenOperations(http: VaultHttp, auth: AuthStrategy): Token
   };
 }
 
+/** A token to adopt, or where to fetch one (undefined: nothing to adopt). */
+export type InitialToken = string | (() => Promise<string | undefined>);
+
 /** Lifecycle events, for metrics and for controllers whose leases die with a replaced token. */
 export interface TokenSessionObserver {
   onLogin?(info: TokenDescription): void;
@@ -73,9 +76,11 @@ export interface TokenSessionOptions {
   /**
    * A token obtained earlier (persisted across a restart, or adopted from VSO's cache). It is
    * looked up before first use and used only if still valid, so a restart need not mean a new
-   * token — and new dynamic credentials.
+   * token — and new dynamic credentials. A function is called once, by the first login, so a
+   * token kept elsewhere (a Kubernetes Secret, perhaps encrypted) is read only when needed; if it
+   * rejects, that login fails rather than minting a token the caller meant to avoid.
    */
-  initialToken?: string | undefined;
+  initialToken?: InitialToken | undefined;
   /**
    * After a 403 on a token that is still valid, log in again only if the token is at least this
    * old: its policies may have changed since (VSO #1185). Younger tokens keep the 403, so a
@@ -99,7 +104,13 @@ export class TokenSession implements TokenProvider {
   readonly #clock: Clock;
   readonly #observer: TokenSessionObserver;
   readonly #policyRefreshAfterMs: number;
-  #initialToken: string | undefined;
+  /**
+   * Set once leases (dynamic secrets) were created with this session's token. A 403 then replaces
+   * the token only when Vault no longer honours it, never to refresh its policies: Vault ends a
+   * token's leases with it, so replacing a valid token would cost every lease new credentials.
+   */
+  holdsLeases = false;
+  #initialToken: InitialToken | undefined;
   #current: Current | undefined;
   /** Known to be unusable (revoked, expired): the next caller must wait for a login. */
   #invalid = false;
@@ -171,7 +182,7 @@ export class TokenSession implements TokenProvider {
       return true;
     }
     // A static token does not change policies by being looked up again.
-    if (this.#auth.method === "token") return false;
+    if (this.#auth.method === "token" || this.holdsLeases) return false;
     const age = this.#clock.now() - (this.#current?.loggedInAtMs ?? 0);
     if (age < this.#policyRefreshAfterMs) return false;
     await this.#loginOnce();
@@ -260,8 +271,9 @@ export class TokenSession implements TokenProvider {
    * its creation TTL, as Vault's lifetime watcher does on start, so the schedule starts afresh.
    */
   async #adoptInitialToken(): Promise<{ grant: TokenGrant; loginTtlSeconds: number } | undefined> {
-    const token = this.#initialToken;
+    const initial = this.#initialToken;
     this.#initialToken = undefined;
+    const token = typeof initial === "function" ? await initial() : initial;
     if (token === undefined) return undefined;
     let grant: TokenGrant;
     try {

@@ -22,6 +22,11 @@ export interface KubeEnv {
   controllerManager: boolean;
   /** A long-lived token of vault-system/vault-token-reviewer (system:auth-delegator). */
   reviewerJwt: string;
+  /**
+   * A long-lived token of vault-system/vault-secrets-engine, which Vault's kubernetes secrets
+   * engine uses to mint ServiceAccount tokens (cluster-admin: test environment only).
+   */
+  secretsEngineJwt: string;
 }
 
 export async function startKube(
@@ -110,6 +115,14 @@ export async function startKube(
     "vault-system",
     "--duration=48h",
   ).trim();
+  const secretsEngineJwt = kubectl(
+    "create",
+    "token",
+    "vault-secrets-engine",
+    "-n",
+    "vault-system",
+    "--duration=48h",
+  ).trim();
 
   if (options.controllerManager) await startControllerManager(runDir, bins, pki, kubeconfig);
 
@@ -123,6 +136,7 @@ export async function startKube(
     version: version.gitVersion,
     controllerManager: options.controllerManager,
     reviewerJwt,
+    secretsEngineJwt,
   };
 }
 
@@ -193,7 +207,9 @@ current-context: testenv
 }
 
 // Vault fetches discovery documents anonymously; the reviewer SA performs TokenReviews for
-// Vault's kubernetes auth; "demo" is the identity the smoke tests log in as.
+// Vault's kubernetes auth; the secrets-engine SA lets Vault's kubernetes secrets engine issue
+// ServiceAccount tokens (bound to cluster-admin: a test environment only); "demo" is the identity
+// the smoke tests log in as.
 const bootstrapManifest = `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata:
@@ -229,6 +245,25 @@ roleRef:
 subjects:
 - kind: ServiceAccount
   name: vault-token-reviewer
+  namespace: vault-system
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: vault-secrets-engine
+  namespace: vault-system
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: testenv-vault-secrets-engine
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: cluster-admin
+subjects:
+- kind: ServiceAccount
+  name: vault-secrets-engine
   namespace: vault-system
 ---
 apiVersion: v1

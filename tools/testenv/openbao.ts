@@ -1,6 +1,7 @@
 // OpenBao in dev mode (in-memory, unsealed, root token "root") with two more listeners: TLS with
 // our own CA, and mTLS that refuses clients without a certificate from the client CA. Then the
 // auth methods and engines every test and the demo rely on.
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Binaries } from "./config.ts";
@@ -116,6 +117,13 @@ export const fixtures = {
   transitKey: "keyport",
   databaseMount: "database",
   databaseRole: "app",
+  /** A static role: Vault rotates the password of a user that exists on its own. */
+  databaseStaticRole: "static-app",
+  databaseStaticUser: "keyport_static",
+  /** The kubernetes secrets engine (not the auth method of the same name). */
+  kubernetesSecretsMount: "kubernetes",
+  /** Issues tokens for ServiceAccount demo/demo. */
+  kubernetesSecretsRole: "demo",
 } as const;
 
 export async function configureVault(
@@ -199,6 +207,49 @@ export async function configureVault(
     default_ttl: "1h",
     max_ttl: "24h",
   });
+  psqlAsAdmin(postgres, `CREATE ROLE "${f.databaseStaticUser}" WITH LOGIN PASSWORD 'rotated-by-vault';`);
+  await call("POST", `${f.databaseMount}/static-roles/${f.databaseStaticRole}`, {
+    db_name: "postgres",
+    username: f.databaseStaticUser,
+    rotation_period: "24h",
+  });
+
+  // The kubernetes secrets engine mints tokens for ServiceAccounts of our apiserver.
+  await call("POST", `sys/mounts/${f.kubernetesSecretsMount}`, { type: "kubernetes" });
+  await call("POST", `${f.kubernetesSecretsMount}/config`, {
+    kubernetes_host: kube.apiUrl,
+    kubernetes_ca_cert: readFileSync(kube.caFile, "utf8"),
+    service_account_jwt: kube.secretsEngineJwt,
+    disable_local_ca_jwt: true,
+  });
+  await call("POST", `${f.kubernetesSecretsMount}/roles/${f.kubernetesSecretsRole}`, {
+    service_account_name: "demo",
+    allowed_kubernetes_namespaces: ["demo"],
+    token_default_ttl: "10m",
+    token_max_ttl: "1h",
+  });
+}
+
+/** Runs SQL as PostgreSQL's admin; fails loudly, like every other setup step. */
+export function psqlAsAdmin(postgres: PostgresEnv, sql: string): string {
+  return execFileSync(
+    `${postgres.bin}/psql`,
+    [
+      "-h",
+      postgres.host,
+      "-p",
+      String(postgres.port),
+      "-U",
+      postgres.adminUser,
+      "-d",
+      postgres.database,
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-tAc",
+      sql,
+    ],
+    { encoding: "utf8", env: { ...process.env, PGPASSWORD: postgres.adminPassword } },
+  ).trim();
 }
 
 async function configurePki(call: ReturnType<typeof vaultAdmin>): Promise<void> {
@@ -255,6 +306,7 @@ path "pki_int/issuer/+/sign/*" { capabilities = ["create", "update"] }
 path "pki_int/revoke" { capabilities = ["create", "update"] }
 path "database/creds/*" { capabilities = ["read"] }
 path "database/static-creds/*" { capabilities = ["read"] }
+path "kubernetes/creds/*" { capabilities = ["update"] }
 path "transit/encrypt/keyport" { capabilities = ["update"] }
 path "transit/decrypt/keyport" { capabilities = ["update"] }
 path "sys/leases/renew" { capabilities = ["update"] }

@@ -15,6 +15,8 @@ export interface PostgresEnv {
   adminUser: string;
   adminPassword: string;
   version: string;
+  /** The folder holding psql (and initdb, postgres). */
+  bin: string;
 }
 
 function postgresUser(): { uid: number; gid: number } | undefined {
@@ -98,5 +100,6 @@ export async function startPostgres(runDir: string, bins: Binaries): Promise<Pos
     adminUser: "postgres",
     adminPassword,
     version: version(),
+    bin: bins.postgresBin,
   };
 }

@@ -4,7 +4,13 @@
 // destinations, which are read directly instead of through the label-selected cache.
 import { parseVaultPKISecret, type VaultPKISecretSpec } from "../../api/index.ts";
 import { resourcePath, secrets } from "../../kube/resource.ts";
-import { pkiSecretData, pkiSecretFields, planRenewal, withCaChainJoined } from "../../pki/index.ts";
+import {
+  pkcs12KeystoreData,
+  pkiSecretData,
+  pkiSecretFields,
+  planRenewal,
+  withCaChainJoined,
+} from "../../pki/index.ts";
 import { type Action, awaitChange, requeueAfter } from "../../runtime/action.ts";
 import { ReconcileError } from "../../runtime/errors.ts";
 import { DestinationError, decodeData } from "../../sync/destination.ts";
@@ -23,10 +29,11 @@ import {
 } from "../context.ts";
 import { ensureFinalizer, removeFinalizer } from "../finalizers.ts";
 import { vaultPkiSecrets } from "../resources.ts";
-import { writeStatusIfChanged } from "../status.ts";
+import { freshStatus, writeStatusIfChanged } from "../status.ts";
 import { parseDuration, requeueOnErrorMs } from "../timing.ts";
 import { renderDestinationData } from "../transformations.ts";
 import { obtainCertificate } from "./issue.ts";
+import { certificateChain, keystorePassword, needsChain } from "./outputs.ts";
 
 /** VSO's name, plural and all. */
 export const pkiFinalizer = "vaultpkisecrets.secrets.hashicorp.com/finalizer";
@@ -84,7 +91,7 @@ export async function reconcileVaultPKISecret(
     return awaitChange();
   }
   const spec = parsed.value.spec;
-  const status = (raw.status ?? {}) as PkiStatus;
+  const status = freshStatus(raw) as PkiStatus;
   const generation = raw.metadata?.generation ?? 0;
   try {
     const live = await ctx.writer.read(namespace, spec.destination.name);
@@ -141,6 +148,8 @@ async function issue(
 ): Promise<Action> {
   const namespace = raw.metadata?.namespace ?? "";
   const name = raw.metadata?.name ?? "";
+  // Before Vault is asked: a certificate issued without its keystore would be wasted.
+  const password = await keystorePassword(ctx, namespace, spec);
   const started = performance.now();
   const resolved = await ctx.clients.forConsumer(
     { namespace, vaultAuthRef: spec.vaultAuthRef, vaultNamespace: spec.namespace },
@@ -148,11 +157,14 @@ async function issue(
   );
   const { certificate, signedKey } = await obtainCertificate(resolved.client, spec, live, signal);
   ctx.metrics.certificateIssuanceSeconds.observe((performance.now() - started) / 1000);
+  const chain = needsChain(spec)
+    ? await certificateChain(resolved.client, spec, certificate, signal)
+    : undefined;
   const transformation = spec.destination.transformation;
   const templated =
     Object.keys(transformation?.templates ?? {}).length > 0 ||
     (transformation?.transformationRefs ?? []).length > 0;
-  const data: SecretBytes = templated
+  let data: SecretBytes = templated
     ? withCaChainJoined(
         renderDestinationData(ctx, raw, transformation, {
           fields: pkiSecretFields(certificate, signedKey),
@@ -168,7 +180,13 @@ async function issue(
           excludes: transformation?.excludes,
           excludeRaw: transformation?.excludeRaw || ctx.settings.globalExcludeRaw,
         },
+        chainLayout: spec.chainLayout,
+        chain,
       });
+  if (password !== undefined && chain !== undefined) {
+    const key = signedKey?.privateKey ?? certificate.private_key ?? "";
+    data = { ...data, ...pkcs12KeystoreData(chain, key, password) };
+  }
   const mac = secretMac(ctx.hmacKey, data);
   const uid = raw.metadata?.uid ?? "";
   ctx.lastWritten.set(uid, mac);
@@ -239,7 +257,7 @@ async function issue(
     error: "",
     notAfter: rfc3339(certificate.expiration * 1000),
     renewAt: rfc3339(plan.renewAt),
-    conditions: setConditions((raw.status ?? {}).conditions as never, conditions, raw.metadata?.generation),
+    conditions: setConditions(freshStatus(raw).conditions as never, conditions, raw.metadata?.generation),
   });
   ctx.metrics.certificateExpiry.set({ namespace, name }, certificate.expiration);
   return requeueAfter(Math.max(plan.requeueAfterMs, 1_000));
@@ -254,7 +272,7 @@ async function finalize(ctx: OperatorContext, raw: RawResource): Promise<void> {
   const parsed = parseVaultPKISecret(raw);
   if (!parsed.ok) return;
   const spec = parsed.value.spec;
-  const serial = (raw.status as PkiStatus | undefined)?.serialNumber;
+  const serial = (freshStatus(raw) as PkiStatus).serialNumber;
   if (spec.revoke && serial) {
     try {
       const resolved = await ctx.clients.forConsumer({
@@ -290,7 +308,7 @@ async function finalize(ctx: OperatorContext, raw: RawResource): Promise<void> {
 
 async function fail(ctx: OperatorContext, raw: RawResource, reason: string, message: string): Promise<void> {
   await ctx.events.warning(raw, reason, message);
-  const status = (raw.status ?? {}) as PkiStatus;
+  const status = freshStatus(raw) as PkiStatus;
   ctx.metrics.syncFailures.inc({ kind, reason });
   await writeStatusIfChanged(ctx.kube, vaultPkiSecrets, raw, {
     // Required by the schema; a failure advances neither.

@@ -12,6 +12,7 @@ import { transformationFailureReason } from "../../sync/transform.ts";
 import { isVaultError, readKvSecret } from "../../vault/index.ts";
 import { type ConditionInput, healthConditions, setConditions } from "../conditions.ts";
 import {
+  keyOf,
   type OperatorContext,
   type RawResource,
   type SecretKind,
@@ -20,9 +21,10 @@ import {
 } from "../context.ts";
 import { ensureFinalizer, removeFinalizer } from "../finalizers.ts";
 import { vaultStaticSecrets } from "../resources.ts";
-import { writeStatusIfChanged } from "../status.ts";
+import { freshStatus, writeStatusIfChanged } from "../status.ts";
 import { defaultStaticRefreshMs, horizonWithJitter, parseDuration, requeueOnErrorMs } from "../timing.ts";
 import { renderDestinationData } from "../transformations.ts";
+import { kvFingerprint } from "./change-detector.ts";
 
 export const vssFinalizer = "vaultstaticsecret.secrets.hashicorp.com/finalizer";
 const kind = "VaultStaticSecret";
@@ -63,7 +65,7 @@ export async function reconcileVaultStaticSecret(
       generation: raw.metadata?.generation ?? 0,
     },
     spec: parsed.value.spec,
-    status: (raw.status ?? {}) as Record<string, unknown>,
+    status: freshStatus(raw),
   };
   try {
     return await sync(ctx, vss, signal);
@@ -78,6 +80,7 @@ export async function reconcileVaultStaticSecret(
           ? "VaultClientError"
           : "SecretSyncError");
     const message = (error as Error).message;
+    ctx.kvSynced.delete(key);
     await fail(ctx, raw, reason, message);
     ctx.metrics.syncFailures.inc({ kind, reason });
     if (reason === "InexistentDestination") return requeueAfter(requeueOnErrorMs);
@@ -105,6 +108,13 @@ async function sync(ctx: OperatorContext, vss: Parsed, signal: AbortSignal): Pro
     raw: secret.raw as GoJsonValue,
   });
   const mac = secretMac(ctx.hmacKey, data);
+  const version = secret.metadata;
+  if (version !== undefined) {
+    ctx.kvSynced.set(
+      keyOf(vss.raw),
+      kvFingerprint(version.version, version.deletion_time, version.destroyed),
+    );
+  }
   const owner = {
     apiVersion: "secrets.hashicorp.com/v1beta1",
     kind,
@@ -169,7 +179,7 @@ async function restartTargets(ctx: OperatorContext, vss: Parsed): Promise<Condit
 
 async function fail(ctx: OperatorContext, raw: RawResource, reason: string, message: string): Promise<void> {
   await ctx.events.warning(raw, reason, message);
-  const status = (raw.status ?? {}) as Record<string, unknown>;
+  const status = freshStatus(raw);
   await writeStatusIfChanged(ctx.kube, vaultStaticSecrets, raw, {
     // Required by the schema; a failure does not advance it.
     lastGeneration: typeof status.lastGeneration === "number" ? status.lastGeneration : 0,

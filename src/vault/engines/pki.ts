@@ -179,6 +179,44 @@ export async function revokeCertificate(
   };
 }
 
+export interface PkiMountLocation {
+  /** Mount path of the PKI engine, e.g. `pki_int`. */
+  mount: string;
+  namespace?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * `GET <mount>/issuer/<ref>/json`: the issuer's certificate followed by its `ca_chain` (the issuer
+ * itself, then every parent the mount holds, up to a root when the mount holds it). `ref` is an
+ * issuer ID, name, or `default`. Unauthenticated in Vault (1.11+) and OpenBao: it needs no policy.
+ */
+export async function readIssuerChain(
+  sender: VaultSender,
+  where: PkiMountLocation & { issuerRef: string },
+): Promise<string[]> {
+  const path = joinPath(where.mount, "issuer", where.issuerRef, "json");
+  const res = await sender.send<
+    VaultSecretResponse<{ certificate?: unknown; ca_chain?: unknown }> | undefined
+  >({ method: "GET", path, namespace: where.namespace, signal: where.signal });
+  const data = requireData(res.body, `GET ${path}`);
+  const chain = Array.isArray(data.ca_chain) ? data.ca_chain : [];
+  return [data.certificate, ...chain].filter((pem): pem is string => typeof pem === "string" && pem !== "");
+}
+
+/** `LIST <mount>/issuers`: the IDs of every issuer in the mount (unauthenticated, like the above). */
+export async function listIssuers(sender: VaultSender, where: PkiMountLocation): Promise<string[]> {
+  const path = joinPath(where.mount, "issuers");
+  const res = await sender.send<VaultSecretResponse<{ keys?: unknown }> | undefined>({
+    method: "LIST",
+    path,
+    namespace: where.namespace,
+    signal: where.signal,
+  });
+  const keys = res.body?.data?.keys;
+  return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string") : [];
+}
+
 async function post(
   sender: VaultSender,
   path: string,

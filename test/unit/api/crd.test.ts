@@ -251,6 +251,9 @@ describe("Keyport extensions are new optional fields", () => {
     ["VaultPKISecret", "spec.privateKey.size"],
     ["VaultPKISecret", "spec.privateKey.encoding"],
     ["VaultPKISecret", "spec.privateKey.rotationPolicy"],
+    ["VaultPKISecret", "spec.keystores"],
+    ["VaultPKISecret", "spec.keystores.pkcs12"],
+    ["VaultPKISecret", "spec.chainLayout"],
   ];
   for (const [kind, path] of extensions) {
     test(`${kind} ${path}`, () => {

@@ -44,3 +44,15 @@ test("bad flags are explained", () => {
   assert.throws(() => parseRunOptions(["--no-such-flag"], {}), OptionsError);
   assert.throws(() => parseRunOptions(["--client-cache-persistence-model=disk"], {}), /unknown model/);
 });
+
+test("token persistence: Keyport defaults to auto; VSO's models and its variable still apply", () => {
+  assert.equal(parseRunOptions([], {}).clientCachePersistenceModel, "auto");
+  assert.equal(
+    parseRunOptions(["--client-cache-persistence-model=direct-encrypted"], {}).clientCachePersistenceModel,
+    "direct-encrypted",
+  );
+  assert.equal(
+    parseRunOptions([], { VSO_CLIENT_CACHE_PERSISTENCE_MODEL: "none" }).clientCachePersistenceModel,
+    "none",
+  );
+});

@@ -176,6 +176,19 @@ describe("TokenSession", () => {
       assert.equal(state.logins, 1);
     });
 
+    test("a valid token that holds leases is never replaced for its policies: that would end the leases", async () => {
+      const { session: s, state, clock } = session();
+      const token = await s.token();
+      s.holdsLeases = true;
+      await clock.advance(60_000);
+      assert.equal(await s.recoverFromForbidden(token, forbidden), false);
+      assert.equal(state.logins, 1);
+      // Revoked or expired, it is still replaced: there is nothing left to keep.
+      state.invalid.add(token);
+      assert.equal(await s.recoverFromForbidden(token, forbidden), true);
+      assert.equal(state.logins, 2);
+    });
+
     test("a valid older token is replaced once: its policies may be stale", async () => {
       const { session: s, state, clock } = session();
       const token = await s.token();
@@ -235,6 +248,46 @@ describe("TokenSession", () => {
     assert.equal(await s.token(), "persisted");
     assert.equal(state.logins, 0);
     assert.equal(state.renewals, 1);
+  });
+
+  test("an initial token from a function is fetched once, by the first login", async () => {
+    const clock = new FakeClock();
+    const { ops, state } = fakeOperations({ clock });
+    let fetched = 0;
+    const s = new TokenSession({
+      auth: fakeAuth(),
+      operations: ops,
+      clock,
+      initialToken: async () => {
+        fetched++;
+        return "persisted";
+      },
+    });
+    assert.deepEqual(await Promise.all([s.token(), s.token()]), ["persisted", "persisted"]);
+    assert.equal(fetched, 1);
+    assert.equal(state.logins, 0);
+  });
+
+  test("nothing to adopt means a login; a fetch that fails fails the login instead of minting a token", async () => {
+    const clock = new FakeClock();
+    const { ops, state } = fakeOperations({ clock });
+    const none = new TokenSession({
+      auth: fakeAuth(),
+      operations: ops,
+      clock,
+      initialToken: async () => undefined,
+    });
+    assert.equal(await none.token(), "token-1");
+    const failing = new TokenSession({
+      auth: fakeAuth(),
+      operations: ops,
+      clock,
+      initialToken: async () => {
+        throw new Error("the record could not be read");
+      },
+    });
+    await assert.rejects(failing.token(), /could not be read/);
+    assert.equal(state.logins, 1);
   });
 
   test("an initial token Vault refuses is replaced by a login", async () => {
