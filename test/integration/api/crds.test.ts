@@ -201,10 +201,10 @@ describe("status subresource and printer columns", () => {
     assert.deepEqual(parsed.value.status, status);
   });
 
-  test("kubectl get shows Synced, Healthy, Ready and Age", async () => {
+  test("kubectl get shows Synced, Healthy, Ready, (Keyport's Expires for certificates) and Age", async () => {
     const table = await kubectlOk("get", "-n", namespace, "vaultpkisecret", name);
     const [header, row] = table.trim().split("\n");
-    assert.deepEqual(header?.split(/\s+/), ["NAME", "SYNCED", "HEALTHY", "READY", "AGE"]);
+    assert.deepEqual(header?.split(/\s+/), ["NAME", "SYNCED", "HEALTHY", "READY", "EXPIRES", "AGE"]);
     assert.match(row ?? "", new RegExp(`^${name}\\s+True\\s+`));
     const connections = await kubectlOk("get", "-n", namespace, "vaultconnections");
     assert.deepEqual(connections.split("\n")[0]?.split(/\s+/), ["NAME", "HEALTHY", "READY", "AGE"]);
