@@ -230,6 +230,31 @@ destination: {name: ${name}, create: true, type: kubernetes.io/tls}
     assert.equal(getJson<VpsView>("vaultpkisecret", app, "bad")?.status?.valid, false);
     // A failing resource keeps retrying (and logging in): out of the restart test's way.
     kubectl(["-n", app, "delete", "vaultpkisecret", "bad"]);
+    apply(
+      `${vps("norole", "role: no-such-role\ncommonName: ok.example.com\ndestination: {name: norole, create: true}")}`,
+    );
+    const unknownRole = await eventually(() =>
+      getJson<VpsView>("vaultpkisecret", app, "norole")?.status?.conditions?.find(
+        (c) => c.type === "SecretSynced" && c.status === "False",
+      ),
+    );
+    assert.equal(unknownRole.reason, "VaultClientError");
+    assert.match(unknownRole.message, /no-such-role/);
+    kubectl(["-n", app, "delete", "vaultpkisecret", "norole"]);
+    apply(
+      vps(
+        "p224",
+        "role: any-key\ncommonName: ok.example.com\nprivateKey: {algorithm: ECDSA, size: 224}\ndestination: {name: p224, create: true}",
+      ),
+    );
+    const unsupported = await eventually(() =>
+      getJson<VpsView>("vaultpkisecret", app, "p224")?.status?.conditions?.find(
+        (c) => c.type === "SecretSynced" && c.status === "False",
+      ),
+    );
+    assert.equal(unsupported.reason, "UnsupportedPrivateKey");
+    assert.equal(getJson<SecretView>("secret", app, "p224"), undefined);
+    kubectl(["-n", app, "delete", "vaultpkisecret", "p224"]);
   });
 
   test("clear: true empties a create: false destination when the resource is deleted", async () => {
@@ -249,8 +274,8 @@ destination: {name: ${name}, create: true, type: kubernetes.io/tls}
     await waitForSecret(app, "cleared", (d) => Object.keys(d).length === 0);
   });
 
-  test("restart: 30 certificates, operator stopped and started — same serials, no Secret written", async () => {
-    const names = Array.from({ length: 30 }, (_, i) => `bulk-${i}`);
+  test("restart: 50 certificates, operator stopped and started — same serials, no Secret written", async () => {
+    const names = Array.from({ length: 50 }, (_, i) => `bulk-${i}`);
     apply(
       names
         .map((n) =>
