@@ -108,7 +108,7 @@ export async function runSync(bench: Bench, op: OperatorProcess, fixture: SyncFi
       watch,
       names,
       (s) => decoded(s, "password") === expected.get(s.metadata?.name ?? ""),
-      60_000 + n * 60,
+      120_000 + n * 100,
       "destination Secrets",
     );
     const apiBefore = await apiSnapshot(bench.env);
