@@ -40,6 +40,8 @@ export interface Results {
   };
   settings: {
     operatorFlags: Record<string, number | boolean | string>;
+    /** Distinct kv-v2 secrets per sync run (objects beyond share them). */
+    maxDistinctKvPaths: number;
     profile: Record<string, unknown>;
     harness: string;
   };
@@ -168,6 +170,12 @@ export function observations(r: Results): string[] {
       break;
     }
   }
+  const aborted = r.sync.filter((x) => (x.failedOnShutdown ?? 0) > 0);
+  if (aborted.length > 0) {
+    out.push(
+      `Stopping the operator (SIGTERM) while reconciles were in flight left VaultStaticSecrets marked failed (SecretSynced=False, "…aborted"): ${aborted.map((x) => `${x.failedOnShutdown} of ${x.n}`).join(", ")}. A shutdown is reported to users as a sync failure (with a Warning Event), and the next process must rewrite those statuses.`,
+    );
+  }
   const mem = r.memory.points.at(-1);
   if (mem && mem.baselineRssMiB > 100) {
     out.push(
@@ -222,6 +230,7 @@ export function markdown(r: Results, stamp: string): string {
         "% of both",
         "reconcile ms (mean)",
         "failures",
+        "marked failed by SIGTERM",
       ],
       r.sync.map((s) => {
         const l = r.limit.find((x) => x.n === s.limitN);
@@ -238,6 +247,7 @@ export function markdown(r: Results, stamp: string): string {
           num(s.percentOfPipeline),
           num(s.meanReconcileMs),
           s.syncFailures,
+          num(s.failedOnShutdown),
         ];
       }),
     ),
@@ -431,7 +441,7 @@ export function markdown(r: Results, stamp: string): string {
   );
   p();
   p(
-    "From the new process's spawn until every object had been reconciled (its work-queue counter reached N with the queue empty); writes counted by the apiserver; status compared field by field before and after.",
+    "From the new process's spawn until every object had been reconciled once (its work-queue counter reached N; the queue is FIFO, so refreshes queue behind that backlog); writes counted by the apiserver; status compared field by field before and after. Vault reads above N are refreshes that fell due during a long restart.",
   );
   p();
   p("## 8. Template rendering");

@@ -10,15 +10,18 @@ import {
   apiSnapshot,
   apiVersion,
   type Bench,
+  collectionPath,
   createAll,
   createNamespace,
+  list,
   serverPids,
+  vault,
   writeKv,
 } from "./lib/context.ts";
 import { log } from "./lib/log.ts";
 import { counterDelta, counters, type OperatorProcess } from "./lib/operator.ts";
 import { cpuShares, cpuSnapshot } from "./lib/proc.ts";
-import { percentile, range, round } from "./lib/stats.ts";
+import { forEachLimit, percentile, range, round } from "./lib/stats.ts";
 import { allPass, decoded, ObjectWatch, type SecretObject } from "./lib/watch.ts";
 
 export interface SyncResult {
@@ -40,6 +43,11 @@ export interface SyncResult {
   vaultReads: number;
   vaultLogins: number;
   syncFailures: number;
+  /**
+   * VaultStaticSecrets whose status said SecretSynced=False ("aborted") after the operator that
+   * synced them was stopped with SIGTERM: reconciles cut short by shutdown reported as failures.
+   */
+  failedOnShutdown?: number;
   /** Mean duration of one VaultStaticSecret reconcile during the run (operator's work-queue histogram). */
   meanReconcileMs: number;
   /** Percent of one core used during the run, per process (operator, servers, the bench itself). */
@@ -50,24 +58,51 @@ export interface SyncResult {
 
 export interface SyncFixture {
   namespace: string;
+  /** The kv-v2 path each object `s-<i>` reads (index i). */
   paths: string[];
+  /** Distinct kv-v2 secrets written for this fixture. */
+  distinctPaths: string[];
   expected: Map<string, string>;
 }
 
-/** Namespace and kv-v2 secrets for N objects (`s-<i>` ↔ `kvv2/bench/<ns>/s-<i>`). */
+/**
+ * At most this many distinct kv-v2 secrets per fixture; object s-<i> reads secret p-<i mod 1000>.
+ * OpenBao's dev-mode storage (in memory) copies its whole tree for every transaction, so each kv-v2
+ * read costs time in proportion to every key stored: at ~20,000 keys it served 15 reads/s (81 % of
+ * its CPU in TransactionalInmemBackend.BeginTx, sys/pprof). Keeping the store small measures the
+ * operator, not that artifact. Keyport does not cache or coalesce reads by path, so shared paths
+ * cost it exactly what distinct ones would.
+ */
+export const maxDistinctKvPaths = 1000;
+
+/** Namespace and kv-v2 secrets for N objects (`s-<i>` ↔ `kvv2/bench/<ns>/p-<i mod 1000>`). */
 export async function prepareSync(bench: Bench, namespace: string, n: number): Promise<SyncFixture> {
   await createNamespace(bench, namespace);
-  const expected = new Map<string, string>();
-  const entries = range(n).map((i) => {
-    const password = randomBytes(12).toString("base64url");
-    expected.set(`s-${i}`, password);
-    return {
-      path: `bench/${namespace}/s-${i}`,
-      data: { username: `user-${i}`, password, host: "db.example.com", port: "5432" },
-    };
-  });
+  const entries = range(Math.min(n, maxDistinctKvPaths)).map((j) => ({
+    path: `bench/${namespace}/p-${j}`,
+    data: {
+      username: `user-${j}`,
+      password: randomBytes(12).toString("base64url"),
+      host: "db.example.com",
+      port: "5432",
+    },
+  }));
   await writeKv(bench.env, entries);
-  return { namespace, paths: entries.map((e) => e.path), expected };
+  const expected = new Map<string, string>();
+  const paths: string[] = [];
+  for (const i of range(n)) {
+    const entry = entries[i % entries.length] as (typeof entries)[number];
+    expected.set(`s-${i}`, entry.data.password);
+    paths.push(entry.path);
+  }
+  return { namespace, paths, distinctPaths: entries.map((e) => e.path), expected };
+}
+
+/** Deletes the fixture's kv-v2 secrets (all versions and metadata), keeping Vault's store small. */
+export async function removeKv(bench: Bench, fixture: SyncFixture): Promise<void> {
+  await forEachLimit(fixture.distinctPaths, 32, async (path) => {
+    await vault(bench.env, "DELETE", `kvv2/metadata/${path}`);
+  });
 }
 
 export function staticSecret(
@@ -154,4 +189,18 @@ export async function runSync(bench: Bench, op: OperatorProcess, fixture: SyncFi
   } finally {
     await watch.stop();
   }
+}
+
+interface ConditionView {
+  status?: { conditions?: { type: string; status: string; message?: string }[] };
+}
+
+/** Objects whose SecretSynced condition is False with an "aborted" message. */
+export async function countAborted(bench: Bench, namespace: string): Promise<number> {
+  const items = await list<ConditionView>(bench, collectionPath("VaultStaticSecret", namespace));
+  return items.filter((o) =>
+    (o.status?.conditions ?? []).some(
+      (c) => c.type === "SecretSynced" && c.status === "False" && /abort/i.test(c.message ?? ""),
+    ),
+  ).length;
 }

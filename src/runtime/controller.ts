@@ -9,7 +9,7 @@
 // Success of either kind forgets the key's backoff. Nothing here knows what a key means.
 import type { Action } from "./action.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
-import { classifyError, isAbortError, type ReconcileError } from "./errors.ts";
+import { classifyError, type ReconcileError } from "./errors.ts";
 import { type BackoffOptions, KeyedBackoff } from "./rate-limiter.ts";
 import { Scheduler } from "./scheduler.ts";
 import { WorkQueue, type WorkQueueMetrics } from "./workqueue.ts";
@@ -209,8 +209,9 @@ export class Controller {
         throw new TypeError(`reconcile of ${key} returned ${JSON.stringify(action)}, not an Action`);
       }
     } catch (thrown) {
-      // Work cut short by stop() is not a failure: nothing will retry it in this process.
-      if (signal.aborted && (thrown === signal.reason || isAbortError(thrown))) return;
+      // Work cut short by stop() is not a failure: nothing will retry it in this process, and
+      // whatever a request failed with once its signal aborted says nothing about the object.
+      if (signal.aborted) return;
       this.#failed(key, this.#classify(thrown), started);
       return;
     }

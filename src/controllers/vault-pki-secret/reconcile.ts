@@ -3,7 +3,6 @@
 // nothing and writes nothing while certificates are valid — including `create: false`
 // destinations, which are read directly instead of through the label-selected cache.
 import { parseVaultPKISecret, type VaultPKISecretSpec } from "../../api/index.ts";
-import { resourcePath, secrets } from "../../kube/resource.ts";
 import {
   pkcs12KeystoreData,
   pkiSecretData,
@@ -121,6 +120,8 @@ export async function reconcileVaultPKISecret(
     }
     return await issue(ctx, raw, spec, status, reason, live?.data, signal);
   } catch (error) {
+    // Cut short by shutdown or lost leadership: not the object's failure (see VaultStaticSecret).
+    if (signal.aborted) throw error;
     // Vault's refusals are VSO's VaultClientError; the message carries Vault's own words.
     const reason =
       transformationFailureReason(error) ??

@@ -70,6 +70,9 @@ export async function reconcileVaultStaticSecret(
   try {
     return await sync(ctx, vss, signal);
   } catch (error) {
+    // A reconcile cut short by shutdown or lost leadership is not the object's failure: its
+    // status stays as the last completed reconcile left it, and the next leader redoes the work.
+    if (signal.aborted) throw error;
     const reason =
       transformationFailureReason(error) ??
       (error instanceof ReconcileError ||

@@ -333,6 +333,21 @@ describe("Controller", () => {
     assert.deepEqual(h.errors, [], "work cut short by stop() is not reported as a failure");
   });
 
+  test("whatever a reconcile throws once stop() aborted it is not a failure (a request cut short fails its own way)", async () => {
+    const h = harness(
+      (_key, signal) =>
+        new Promise<Action>((_resolve, reject) =>
+          signal.addEventListener("abort", () => reject(new Error("socket closed"))),
+        ),
+      { concurrency: 1 },
+    );
+    h.controller.start();
+    h.controller.enqueue("in-flight");
+    await settle();
+    await h.controller.stop();
+    assert.deepEqual(h.errors, []);
+  });
+
   test("stop() gives up after its timeout and names the reconciles still running", async () => {
     const stuck = gate();
     const h = harness(() => stuck.promise);
