@@ -2,6 +2,7 @@
 // readable report, generated from the JSON), two SVG plots, and a short summary for stdout.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { InstantResult } from "./instant.ts";
 import type { LatencyResult } from "./latency.ts";
 import type { LimitResult } from "./limit.ts";
 import type { MemoryPoint } from "./memory.ts";
@@ -51,6 +52,7 @@ export interface Results {
   restart: { secondsToVerified: number | null; n: number | null; runs: RestartResult[] };
   steady?: SteadyResult;
   latency?: LatencyResult;
+  instant?: InstantResult;
   pki?: PkiResult;
   template?: TemplateResult;
   errors: Record<string, string>;
@@ -114,6 +116,18 @@ export function goals(r: Results): Goal[] {
       goal: "drift repair p99 < 1 s",
       measured: r.latency ? `${num(r.latency.repairP99Ms, 0)} ms` : dash,
       met: r.latency ? r.latency.repairP99Ms < 1000 : undefined,
+    },
+    {
+      goal: "instantUpdates: change p99 < 5 s",
+      measured: r.instant ? `${num(r.instant.changeP99Ms, 0)} ms (N = ${r.instant.n})` : dash,
+      met: r.instant ? r.instant.changeP99Ms < 5000 : undefined,
+    },
+    {
+      goal: "instantUpdates: ≥ 50× fewer Vault requests than one read per secret per minute",
+      measured: r.instant
+        ? `${num(r.instant.fewerRequestsFactor)}× (${r.instant.vaultRequestsPerSecond}/s vs ${r.instant.pollingRequestsPerSecond}/s)`
+        : dash,
+      met: r.instant ? r.instant.fewerRequestsFactor >= 50 : undefined,
     },
     {
       goal: "restart with N certificates issues none",
@@ -357,6 +371,35 @@ export function markdown(r: Results, stamp: string): string {
     p(`![latency](${stamp}-latency.svg)`);
     p();
   } else p(`not run${r.errors.latency ? `: ${r.errors.latency}` : ""}`);
+  p("## 4b. Instant updates without Vault Enterprise");
+  p();
+  if (r.instant) {
+    const x = r.instant;
+    p(
+      `${x.n} VaultStaticSecrets under one kv-v2 folder with \`syncConfig.instantUpdates: true\`, one identity, scan interval ${x.scanIntervalSeconds} s (--instant-updates-interval). Vault requests counted by OpenBao's file audit device over a ${x.windowSeconds} s window with nothing changing; the baseline is VSO's polling without events, one full read per secret per minute (${x.pollingRequestsPerSecond}/s).`,
+    );
+    p();
+    p(
+      table(
+        ["figure", "value"],
+        [
+          ["Vault requests/s for detection", x.vaultRequestsPerSecond],
+          ["VSO polling, requests/s", x.pollingRequestsPerSecond],
+          ["fewer requests", `${num(x.fewerRequestsFactor)}×`],
+          ["KV write → Secret p50 ms", x.change.p50],
+          ["KV write → Secret p90 ms", x.change.p90],
+          ["KV write → Secret p99 ms", x.change.p99],
+          ["KV write → Secret max ms", x.change.max],
+          ["samples", x.change.count],
+        ],
+      ),
+    );
+    p();
+    p("Requests in the quiet window, by kind:");
+    p();
+    p(table(["request", "count"], Object.entries(x.requestsByKind)));
+    p();
+  } else p(`not run${r.errors.instant ? `: ${r.errors.instant}` : ""}`);
   p("## 5. Certificates");
   p();
   if (r.pki) {
@@ -534,6 +577,11 @@ export function summary(r: Results): string {
   if (r.latency) {
     rows.push(
       `  latency: change p50 ${r.latency.changeP50Ms} / p99 ${r.latency.changeP99Ms} ms (refreshAfter ${r.latency.refreshAfter}); repair p50 ${r.latency.repairP50Ms} / p99 ${r.latency.repairP99Ms} ms`,
+    );
+  }
+  if (r.instant) {
+    rows.push(
+      `  instant: ${r.instant.n} objects, ${r.instant.vaultRequestsPerSecond} Vault req/s (${r.instant.fewerRequestsFactor}× fewer than polling); change p50 ${r.instant.changeP50Ms} / p99 ${r.instant.changeP99Ms} ms`,
     );
   }
   if (r.pki) {

@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { repoRoot } from "../tools/testenv/config.ts";
 import { down, readVersions, status, up } from "../tools/testenv/environment.ts";
 import { closeAgents } from "../tools/testenv/http.ts";
+import { runInstant } from "./instant.ts";
 import { runLatency } from "./latency.ts";
 import { stopAllChildren } from "./lib/children.ts";
 import { adminClient, type Bench, setUp } from "./lib/context.ts";
@@ -37,6 +38,7 @@ const profiles = {
     limitRounds: 3,
     steady: { staticSecrets: 200, pkiSecrets: 20, windowSeconds: 60 },
     latency: { changeTrials: 30, repairTrials: 20 },
+    instant: { n: 1000, windowSeconds: 30, changeTrials: 30 },
     pki: { perCombo: 50, renewalCertificates: 20, renewalWindowSeconds: 45 },
     template: { seconds: 2 },
   },
@@ -46,12 +48,13 @@ const profiles = {
     limitRounds: 3,
     steady: { staticSecrets: 1000, pkiSecrets: 100, windowSeconds: 300 },
     latency: { changeTrials: 150, repairTrials: 100 },
+    instant: { n: 1000, windowSeconds: 120, changeTrials: 100 },
     pki: { perCombo: 200, renewalCertificates: 50, renewalWindowSeconds: 120 },
     template: { seconds: 5 },
   },
 };
 
-const phases = ["template", "sync", "steady", "latency", "pki"] as const;
+const phases = ["template", "sync", "steady", "latency", "instant", "pki"] as const;
 type Phase = (typeof phases)[number];
 
 const { values } = parseArgs({
@@ -66,7 +69,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    "npm run bench [-- --quick | --full] [--only template,sync,steady,latency,pki] [--out DIR]\n" +
+    "npm run bench [-- --quick | --full] [--only template,sync,steady,latency,instant,pki] [--out DIR]\n" +
       "  --quick (default) about 4 minutes; --full the issue's N values (about 17 minutes on 2 quiet cores)\n" +
       "  --diagnose: operators write CPU profiles, and a heap snapshot after each sync run, to the logs folder\n",
   );
@@ -291,6 +294,11 @@ async function main(): Promise<number> {
     if (only.has("latency")) {
       await phase("latency", async () => {
         results.latency = await runLatency(bench, profile.latency);
+      });
+    }
+    if (only.has("instant")) {
+      await phase("instant", async () => {
+        results.instant = await runInstant(bench, profile.instant);
       });
     }
     if (only.has("pki")) {

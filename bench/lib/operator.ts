@@ -18,6 +18,8 @@ export const operatorFlags = {
   kubeClientBurst: 10000,
   maxConcurrentReconciles: 100,
   leaderElect: false,
+  /** Keyport's default scan interval for `instantUpdates`, spelled out so reports can quote it. */
+  instantUpdatesIntervalSeconds: 3,
 };
 
 export interface OperatorProcess {
@@ -56,6 +58,7 @@ export async function startOperator(
     `--kube-client-qps=${operatorFlags.kubeClientQps}`,
     `--kube-client-burst=${operatorFlags.kubeClientBurst}`,
     `--max-concurrent-reconciles=${operatorFlags.maxConcurrentReconciles}`,
+    `--instant-updates-interval=${operatorFlags.instantUpdatesIntervalSeconds}s`,
     `--health-probe-bind-address=127.0.0.1:${health}`,
     `--metrics-bind-address=127.0.0.1:${metrics}`,
     `--watch-namespaces=${[bench.operatorNamespace, ...options.watchNamespaces].join(",")}`,

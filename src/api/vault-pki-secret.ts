@@ -212,6 +212,13 @@ export const vaultPKISecretStatusSchema = z
       .meta({ format: "date-time" })
       .optional()
       .describe("Keyport extension: when the certificate will be renewed (RFC 3339)."),
+    // Keyport extension
+    transformationDigest: z
+      .string()
+      .optional()
+      .describe(
+        "Keyport extension: digest of the referenced SecretTransformations the Secret was last rendered with; an edit to one re-renders the Secret.",
+      ),
   })
   .describe("Observed state of the VaultPKISecret.");
 

@@ -1,5 +1,6 @@
 // Rendering a secret resource's destination data through its transformation, with referenced
 // SecretTransformations looked up in the store (and refused unless their status says valid).
+import { createHash } from "node:crypto";
 import { parseSecretTransformation, type Transformation } from "../api/index.ts";
 import type { GoJsonValue } from "../sync/go-json.ts";
 import type { SecretBytes } from "../sync/secret-data.ts";
@@ -47,4 +48,27 @@ export function transformationIndex(object: RawResource): string[] {
   return transformationRefKeys(destination?.transformation, object.metadata?.namespace ?? "").map(
     (k) => `${k.namespace}/${k.name}`,
   );
+}
+
+/**
+ * A digest of what the referenced SecretTransformations contribute (each one's spec and validity),
+ * or undefined without references. Certificates and leased credentials are not re-read on every
+ * reconcile, so this is how their reconciles notice that a shared transformation changed: VSO
+ * answers such an edit with a new certificate or new credentials; Keyport compares digests and
+ * re-renders what it already holds.
+ */
+export function referencedTransformationsDigest(
+  ctx: OperatorContext,
+  object: RawResource,
+  transformation: Transformation | undefined,
+): string | undefined {
+  const keys = transformationRefKeys(transformation, object.metadata?.namespace ?? "");
+  if (keys.length === 0) return undefined;
+  const hash = createHash("sha256");
+  for (const key of keys) {
+    const st = ctx.stores.secretTransformations.get(key.namespace, key.name);
+    hash.update(JSON.stringify([key.namespace, key.name, st?.spec ?? null, st?.status?.valid === true]));
+    hash.update("\n");
+  }
+  return hash.digest("hex").slice(0, 32);
 }

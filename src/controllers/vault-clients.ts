@@ -183,6 +183,9 @@ interface SecretObject extends KubeObject {
 /** A process-wide UID for appRole secretIDPath logins (VSO uses a random UUID too). */
 const secretIdPathProvider = randomUUID();
 
+/** How long a ServiceAccount's UID is reused before it is read again. */
+const serviceAccountUidTtlMs = 10_000;
+
 export class VaultClients {
   readonly #kube: KubeClient;
   readonly #pool: ConnectionPool;
@@ -190,6 +193,7 @@ export class VaultClients {
   readonly #lookups: AuthLookups;
   readonly #settings: ClientSettings;
   readonly #persistence: TokenPersistence | undefined;
+  readonly #serviceAccountUids = new Map<string, { at: number; uid: Promise<string> }>();
 
   constructor(
     kube: KubeClient,
@@ -340,10 +344,27 @@ export class VaultClients {
     }
   }
 
+  /**
+   * The ServiceAccount's UID, remembered for a few seconds: every reconcile of every consumer asks,
+   * and a GET each time was the operator's largest steady-state API load (one read per object per
+   * refresh, against a 20 QPS client budget). VSO reads it from a cluster-wide ServiceAccount
+   * informer; a short memo costs no watch and still notices a recreated ServiceAccount quickly.
+   */
   async #serviceAccountUid(namespace: string, name: string, signal?: AbortSignal): Promise<string> {
-    const sa = await getObject(this.#kube, serviceAccounts, { namespace, name }, { signal });
-    if (sa?.metadata?.uid === undefined) fail(`ServiceAccount ${namespace}/${name} not found`);
-    return sa.metadata.uid;
+    const key = `${namespace}/${name}`;
+    const now = Date.now();
+    const memo = this.#serviceAccountUids.get(key);
+    if (memo !== undefined && now - memo.at < serviceAccountUidTtlMs) return memo.uid;
+    const uid = getObject(this.#kube, serviceAccounts, { namespace, name }, { signal }).then((sa) => {
+      if (sa?.metadata?.uid === undefined) fail(`ServiceAccount ${namespace}/${name} not found`);
+      return sa.metadata.uid;
+    });
+    this.#serviceAccountUids.set(key, { at: now, uid });
+    // A failure is not remembered: the next reconcile asks again.
+    uid.catch(() => {
+      if (this.#serviceAccountUids.get(key)?.uid === uid) this.#serviceAccountUids.delete(key);
+    });
+    return uid;
   }
 
   async #secretValue(

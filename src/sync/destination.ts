@@ -108,6 +108,17 @@ export class DestinationWriter {
     }
   }
 
+  /**
+   * The live destination as far as deciding what to write needs it. A Secret we create carries our
+   * labels, so the label-selected cache holds it; a miss means absent or not ours, and the create
+   * that follows finds out which (409, then one GET). That spares a GET per new object — a sixth
+   * of the API requests of a first sync. `create: false` destinations are never in the cache.
+   */
+  async current(namespace: string, destination: Destination): Promise<SecretObject | undefined> {
+    if (destination.create) return this.#managed.get(namespace, destination.name);
+    return this.read(namespace, destination.name);
+  }
+
   async write(
     owner: OwnerObject,
     destination: Destination,
@@ -115,7 +126,7 @@ export class DestinationWriter {
     live?: SecretObject | null,
   ): Promise<WriteOutcome> {
     const current =
-      live === null ? undefined : (live ?? (await this.read(owner.namespace, destination.name)));
+      live === null ? undefined : (live ?? (await this.current(owner.namespace, destination)));
     const outcome = destination.create
       ? await this.#writeOwned(owner, destination, data, current)
       : await this.#writeExisting(owner, destination, data, current);

@@ -2,7 +2,7 @@
 // our own CA, and mTLS that refuses clients without a certificate from the client CA. Then the
 // auth methods and engines every test and the demo rely on.
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Binaries } from "./config.ts";
 import { callJson } from "./http.ts";
@@ -26,6 +26,11 @@ export interface VaultEnv {
   caFile: string;
   clientCertFile: string;
   clientKeyFile: string;
+  /**
+   * The dev server's single unseal key, from the banner it prints at start: fault-injection tests
+   * seal Vault (sys/seal) and unseal it again without losing its in-memory data.
+   */
+  unsealKey?: string;
 }
 
 const rootToken = "root";
@@ -48,6 +53,12 @@ listener "tcp" {
   tls_key_file = "${pki.vaultKey}"
   tls_client_ca_file = "${pki.vaultClientCa}"
   tls_require_and_verify_client_cert = true
+}
+audit "file" "file" {
+  description = "every request, counted by the benchmarks (values HMACed, never in clear)"
+  options {
+    file_path = "${auditLogPath(runDir)}"
+  }
 }
 `,
   );
@@ -72,6 +83,11 @@ listener "tcp" {
     runDir,
   });
   const health = (await callJson("GET", `${addr}/v1/sys/health`)).body as { version: string };
+  const banner = join(runDir, "logs", "openbao.log");
+  await waitFor("openbao banner", async () => devUnsealKey(banner) !== undefined, { timeoutMs: 5_000 }).catch(
+    () => {},
+  );
+  const unsealKey = devUnsealKey(banner);
   return {
     flavor: "openbao",
     version: health.version,
@@ -82,7 +98,19 @@ listener "tcp" {
     caFile: pki.vaultCa,
     clientCertFile: pki.vaultClientCert,
     clientKeyFile: pki.vaultClientKey,
+    ...(unsealKey === undefined ? {} : { unsealKey }),
   };
+}
+
+/** OpenBao's file audit device: one JSON line per request and one per response. */
+export function auditLogPath(runDir: string): string {
+  return join(runDir, "logs", "vault-audit.log");
+}
+
+/** "Unseal Key: …" from the dev server's banner (stdout, in its log), if it printed one. */
+export function devUnsealKey(logFile: string): string | undefined {
+  if (!existsSync(logFile)) return undefined;
+  return /^Unseal Key: (\S+)$/m.exec(readFileSync(logFile, "utf8"))?.[1];
 }
 
 /** Calls the Vault HTTP API as root and fails loudly on any error: setup must not half-succeed. */

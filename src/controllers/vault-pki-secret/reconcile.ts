@@ -30,9 +30,10 @@ import { ensureFinalizer, removeFinalizer } from "../finalizers.ts";
 import { vaultPkiSecrets } from "../resources.ts";
 import { freshStatus, writeStatusIfChanged } from "../status.ts";
 import { parseDuration, requeueOnErrorMs } from "../timing.ts";
-import { renderDestinationData } from "../transformations.ts";
+import { referencedTransformationsDigest, renderDestinationData } from "../transformations.ts";
 import { obtainCertificate } from "./issue.ts";
 import { certificateChain, keystorePassword, needsChain } from "./outputs.ts";
+import { rerenderFromLive } from "./rerender.ts";
 
 /** VSO's name, plural and all. */
 export const pkiFinalizer = "vaultpkisecrets.secrets.hashicorp.com/finalizer";
@@ -44,6 +45,7 @@ interface PkiStatus {
   lastGeneration?: number;
   lastRotation?: number;
   secretMAC?: string;
+  transformationDigest?: string;
   conditions?: never;
 }
 
@@ -52,7 +54,8 @@ type SyncReason =
   | "ResourceUpdated"
   | "InexistentDestination"
   | "SecretDataDrift"
-  | "InRenewalWindow";
+  | "InRenewalWindow"
+  | "TransformationUpdated";
 
 function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -93,7 +96,7 @@ export async function reconcileVaultPKISecret(
   const status = freshStatus(raw) as PkiStatus;
   const generation = raw.metadata?.generation ?? 0;
   try {
-    const live = await ctx.writer.read(namespace, spec.destination.name);
+    const live = await ctx.writer.current(namespace, spec.destination);
     const now = Date.now();
     let reason: SyncReason | undefined;
     if (!status.serialNumber) reason = "InitialSync";
@@ -102,13 +105,22 @@ export async function reconcileVaultPKISecret(
     else if (!macEquals(secretMac(ctx.hmacKey, decodeData(live.data)), status.secretMAC))
       reason = "SecretDataDrift";
     else if (renewalPlan(spec, status, now).due) reason = "InRenewalWindow";
+    const digest = referencedTransformationsDigest(ctx, raw, spec.destination.transformation);
+    // Unknown before (a Secret VSO or an older Keyport wrote): recorded below, acted on next time.
+    if (reason === undefined && digest !== status.transformationDigest && status.transformationDigest) {
+      const data = live === undefined ? undefined : rerenderFromLive(ctx, raw, spec, decodeData(live.data));
+      if (data !== undefined) return await rerender(ctx, raw, spec, data, digest);
+      reason = "TransformationUpdated";
+    }
     if (reason === undefined) {
       // Valid and in place: no Vault call, no write.
       const plan = renewalPlan(spec, status, now);
       ctx.metrics.certificateExpiry.set({ namespace, name }, status.expiration ?? 0);
+      ctx.metrics.certificateRenewal.set({ namespace, name }, Math.floor(plan.renewAt / 1000));
       await writeStatusIfChanged(ctx.kube, vaultPkiSecrets, raw, {
         notAfter: status.expiration ? rfc3339(status.expiration * 1000) : undefined,
         renewAt: rfc3339(plan.renewAt),
+        ...(digest === undefined ? {} : { transformationDigest: digest }),
       });
       return requeueAfter(plan.requeueAfterMs);
     }
@@ -213,22 +225,7 @@ async function issue(
     `Certificate ${certificate.serial_number} issued (${reason}), expires ${rfc3339(certificate.expiration * 1000)}`,
   );
   if (previousSerial) {
-    for (const target of spec.rolloutRestartTargets ?? []) {
-      try {
-        await rolloutRestart(ctx.kube, namespace, target);
-        ctx.metrics.rolloutRestarts.inc({ result: "triggered" });
-        await ctx.events.normal(
-          raw,
-          "RolloutRestartTriggered",
-          `Rollout restart triggered for ${target.kind} ${target.name}`,
-        );
-      } catch (error) {
-        ctx.metrics.rolloutRestarts.inc({ result: "failed" });
-        const message = `Rollout restart of ${target.kind} ${target.name} failed: ${(error as Error).message}`;
-        await ctx.events.warning(raw, "RolloutRestartFailed", message);
-        conditions.push({ type: "RolloutRestart", status: "False", reason: "RolloutRestartFailed", message });
-      }
-    }
+    conditions.push(...(await restartTargets(ctx, raw, spec)));
     // The old certificate is revoked only after its replacement is in place (and workloads restarted).
     if (spec.revoke && previousSerial !== certificate.serial_number) {
       try {
@@ -254,6 +251,7 @@ async function issue(
     ...next,
     lastGeneration: raw.metadata?.generation ?? 0,
     secretMAC: mac,
+    transformationDigest: referencedTransformationsDigest(ctx, raw, spec.destination.transformation),
     valid: true,
     error: "",
     notAfter: rfc3339(certificate.expiration * 1000),
@@ -261,6 +259,84 @@ async function issue(
     conditions: setConditions(freshStatus(raw).conditions as never, conditions, raw.metadata?.generation),
   });
   ctx.metrics.certificateExpiry.set({ namespace, name }, certificate.expiration);
+  ctx.metrics.certificateRenewal.set({ namespace, name }, Math.floor(plan.renewAt / 1000));
+  return requeueAfter(Math.max(plan.requeueAfterMs, 1_000));
+}
+
+/** Rollout restarts of the spec's targets; a failure is an Event and a condition, never an error. */
+async function restartTargets(
+  ctx: OperatorContext,
+  raw: RawResource,
+  spec: VaultPKISecretSpec,
+): Promise<ConditionInput[]> {
+  const namespace = raw.metadata?.namespace ?? "";
+  const conditions: ConditionInput[] = [];
+  for (const target of spec.rolloutRestartTargets ?? []) {
+    try {
+      await rolloutRestart(ctx.kube, namespace, target);
+      ctx.metrics.rolloutRestarts.inc({ result: "triggered" });
+      await ctx.events.normal(
+        raw,
+        "RolloutRestartTriggered",
+        `Rollout restart triggered for ${target.kind} ${target.name}`,
+      );
+    } catch (error) {
+      ctx.metrics.rolloutRestarts.inc({ result: "failed" });
+      const message = `Rollout restart of ${target.kind} ${target.name} failed: ${(error as Error).message}`;
+      await ctx.events.warning(raw, "RolloutRestartFailed", message);
+      conditions.push({ type: "RolloutRestart", status: "False", reason: "RolloutRestartFailed", message });
+    }
+  }
+  return conditions;
+}
+
+/**
+ * The same certificate under a changed SecretTransformation: write the re-rendered data, restart
+ * the workloads that read it (their files changed), and record the digest. No Vault call.
+ */
+async function rerender(
+  ctx: OperatorContext,
+  raw: RawResource,
+  spec: VaultPKISecretSpec,
+  data: SecretBytes,
+  digest: string | undefined,
+): Promise<Action> {
+  const namespace = raw.metadata?.namespace ?? "";
+  const name = raw.metadata?.name ?? "";
+  const status = freshStatus(raw) as PkiStatus;
+  const mac = secretMac(ctx.hmacKey, data);
+  const uid = raw.metadata?.uid ?? "";
+  const conditions: ConditionInput[] = [
+    {
+      type: "SecretSynced",
+      status: "True",
+      reason: "SecretSynced",
+      message: `certificate ${status.serialNumber} re-rendered (TransformationUpdated)`,
+    },
+    ...healthConditions(true, "Healthy", "Certificate re-rendered"),
+  ];
+  if (!macEquals(mac, status.secretMAC)) {
+    ctx.lastWritten.set(uid, mac);
+    await ctx.writer.write(
+      { apiVersion: "secrets.hashicorp.com/v1beta1", kind, name, namespace, uid },
+      spec.destination,
+      data,
+    );
+    await ctx.events.normal(
+      raw,
+      "SecretSynced",
+      `Secret re-rendered for a changed SecretTransformation; certificate ${status.serialNumber} kept`,
+    );
+    conditions.push(...(await restartTargets(ctx, raw, spec)));
+  }
+  const plan = renewalPlan(spec, status, Date.now());
+  await writeStatusIfChanged(ctx.kube, vaultPkiSecrets, raw, {
+    secretMAC: mac,
+    transformationDigest: digest,
+    valid: true,
+    error: "",
+    conditions: setConditions(freshStatus(raw).conditions as never, conditions, raw.metadata?.generation),
+  });
   return requeueAfter(Math.max(plan.requeueAfterMs, 1_000));
 }
 
@@ -270,6 +346,7 @@ async function finalize(ctx: OperatorContext, raw: RawResource): Promise<void> {
   await removeFinalizer(ctx.kube, vaultPkiSecrets, raw, pkiFinalizer);
   const namespace = raw.metadata?.namespace ?? "";
   ctx.metrics.certificateExpiry.remove({ namespace, name: raw.metadata?.name ?? "" });
+  ctx.metrics.certificateRenewal.remove({ namespace, name: raw.metadata?.name ?? "" });
   const parsed = parseVaultPKISecret(raw);
   if (!parsed.ok) return;
   const spec = parsed.value.spec;

@@ -236,6 +236,14 @@ async function post(
   return res.body ?? {};
 }
 
+/**
+ * A certificate as its response data was kept (a destination's `_raw`): the same checks as a fresh
+ * response, so a record that does not hold a certificate is refused rather than half-used.
+ */
+export function pkiCertificateFromData(data: Record<string, GoJsonValue>, what: string): PkiCertificate {
+  return parseCertificate({ data } as VaultSecretResponse<Record<string, GoJsonValue>>, what);
+}
+
 function parseCertificate(
   res: VaultSecretResponse<Record<string, GoJsonValue>>,
   what: string,
