@@ -64,6 +64,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     out: { type: "string", default: join(repoRoot, "bench", "results") },
     diagnose: { type: "boolean", default: false },
+    "operator-node-args": { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -71,7 +72,8 @@ if (values.help) {
   process.stdout.write(
     "npm run bench [-- --quick | --full] [--only template,sync,steady,latency,instant,pki] [--out DIR]\n" +
       "  --quick (default) about 4 minutes; --full the issue's N values (about 17 minutes on 2 quiet cores)\n" +
-      "  --diagnose: operators write CPU profiles, and a heap snapshot after each sync run, to the logs folder\n",
+      "  --diagnose: operators write CPU profiles, and a heap snapshot after each sync run, to the logs folder\n" +
+      "  --operator-node-args='--max-semi-space-size=2 …': extra Node flags for the operator processes (experiments)\n",
   );
   process.exit(0);
 }
@@ -280,9 +282,12 @@ async function main(): Promise<number> {
       vaultRole: "bench",
       logDir,
       quick,
-      operatorNodeArgs: values.diagnose
-        ? ["--cpu-prof", `--cpu-prof-dir=${logDir}`, "--heapsnapshot-signal=SIGUSR2"]
-        : [],
+      operatorNodeArgs: [
+        ...(values.diagnose
+          ? ["--cpu-prof", `--cpu-prof-dir=${logDir}`, "--heapsnapshot-signal=SIGUSR2"]
+          : []),
+        ...(values["operator-node-args"]?.split(/\s+/).filter((a) => a !== "") ?? []),
+      ],
     };
     await setUp(bench);
     if (only.has("sync")) await syncRuns(bench);

@@ -19,7 +19,7 @@ export const operatorFlags = {
   maxConcurrentReconciles: 100,
   leaderElect: false,
   /** Keyport's default scan interval for `instantUpdates`, spelled out so reports can quote it. */
-  instantUpdatesIntervalSeconds: 3,
+  instantUpdatesIntervalSeconds: 4,
 };
 
 export interface OperatorProcess {

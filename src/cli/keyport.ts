@@ -1,10 +1,12 @@
-// The `keyport` command: `run` (the operator), `crds` (print the CRDs).
+// The `keyport` command: `run` (the operator), `crds` (print the CRDs), `status` (what every
+// resource is doing; also `kubectl keyport status` through bin/kubectl-keyport).
 import { renderCrdsYaml } from "../api/index.ts";
 import { startOperator, version } from "../controllers/operator.ts";
 import { serve } from "../observability/health.ts";
 import { createLogger } from "../observability/logger.ts";
 import { Metrics } from "../observability/metrics.ts";
 import { OptionsError, parseRunOptions } from "./options.ts";
+import { runStatus } from "./status/command.ts";
 
 async function run(args: string[]): Promise<number> {
   let options: ReturnType<typeof parseRunOptions>;
@@ -60,10 +62,15 @@ switch (command) {
   case "crds":
     process.stdout.write(renderCrdsYaml());
     break;
+  case "status":
+    process.exitCode = await runStatus(rest);
+    break;
   case "version":
     process.stdout.write(`keyport ${version}\n`);
     break;
   default:
-    process.stderr.write("usage: keyport run [flags] | keyport crds | keyport version\n");
+    process.stderr.write(
+      "usage: keyport run [flags] | keyport status [flags] | keyport crds | keyport version\n",
+    );
     process.exitCode = 2;
 }

@@ -63,7 +63,7 @@ const flags = {
   "log-level": { type: "string" },
   "allowed-auth-methods": { type: "string", default: "" },
   "watch-namespaces": { type: "string", default: "" },
-  "instant-updates-interval": { type: "string", default: "3s" },
+  "instant-updates-interval": { type: "string", default: "4s" },
 } as const;
 
 /** VSO's environment overrides, plus Keyport's for its own flags. */

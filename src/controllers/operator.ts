@@ -22,7 +22,7 @@ import type { Reconciler } from "../runtime/controller.ts";
 import { Controller } from "../runtime/controller.ts";
 import { DestinationWriter, type SecretObject } from "../sync/destination.ts";
 import { managedSecretSelector, ownerUidLabel } from "../sync/ownership.ts";
-import { VaultClientCache } from "../vault/index.ts";
+import { isVaultError, VaultClientCache } from "../vault/index.ts";
 import { ClientCacheStorage } from "./client-cache-storage/storage.ts";
 import type { SecretKind } from "./context.ts";
 import { keyOf, type OperatorContext, type RawResource, type Stores } from "./context.ts";
@@ -30,6 +30,7 @@ import { ensureHmacKey } from "./hmac-key.ts";
 import { refKey, resolveRef } from "./references.ts";
 import * as resources from "./resources.ts";
 import { reconcileSecretTransformation } from "./secret-transformation/reconcile.ts";
+import { requeueOnErrorMs } from "./timing.ts";
 import { transformationIndex } from "./transformations.ts";
 import { reconcileVaultAuth } from "./vault-auth/reconcile.ts";
 import { type ParsedObject, VaultClients } from "./vault-clients.ts";
@@ -304,12 +305,31 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
       queueMetrics: metrics.queue(name),
       onError: (key, error, retryInMs) => {
         if (error.cause instanceof KubeApiError) metrics.kubeApiErrors.inc({ reason: error.cause.reason });
+        if (secretKinds.some((k) => k.name === name) && isVaultOutage(error)) recheckConnections();
         log.warn(
           { controller: name, key, reason: error.reason, err: error.message, retryInMs },
           "reconcile failed",
         );
       },
     });
+
+  // A secret that failed because Vault did not answer (unreachable, timed out, sealed) asks the
+  // VaultConnections that still look healthy to check now. An unhealthy connection re-checks
+  // every few seconds on its own, and the moment Vault answers again it wakes every secret
+  // waiting out its backoff — so recovery follows Vault's return within seconds instead of
+  // whenever each object's backoff (up to 60 s) happens to end. At most one nudge per connection
+  // per few seconds, however many secrets fail at once.
+  const nudged = new Map<string, number>();
+  const recheckConnections = () => {
+    const now = Date.now();
+    for (const connection of stores.vaultConnections.list()) {
+      const key = keyOf(connection);
+      if ((connection.status as { valid?: unknown } | undefined)?.valid === false) continue;
+      if (now - (nudged.get(key) ?? 0) < requeueOnErrorMs) continue;
+      nudged.set(key, now);
+      ctx.enqueue("vaultconnection", key);
+    }
+  };
 
   let term: Promise<void> | undefined;
   let detector: ChangeDetector | undefined;
@@ -395,6 +415,14 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
   };
 }
 
+/** Vault did not answer at all: nothing about the request or its credentials was judged. */
+function isVaultOutage(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (isVaultError(e) && ["VaultUnreachable", "Timeout", "VaultSealed"].includes(e.reason)) return true;
+  }
+  return false;
+}
+
 function updateGauges(ctx: OperatorContext): void {
   const { stores, metrics, settings } = ctx;
   metrics.resources.set({ kind: "VaultConnection" }, stores.vaultConnections.size);
@@ -405,6 +433,24 @@ function updateGauges(ctx: OperatorContext): void {
   const destinations = new Map<string, number>();
   let orphanedSecrets = 0;
   for (const [kind, store] of stores.secrets) {
+    // VSO's controller_resource_status, for the secret kinds too: 1 while Ready, 0 when not.
+    metrics.resourceStatuses(
+      kind,
+      store.list().flatMap((o) => {
+        const ready = (o.status?.conditions as Array<{ type?: string; status?: string }> | undefined)?.find(
+          (c) => c.type === "Ready",
+        );
+        return ready === undefined
+          ? []
+          : [
+              {
+                namespace: o.metadata?.namespace ?? "",
+                name: o.metadata?.name ?? "",
+                valid: ready.status === "True",
+              },
+            ];
+      }),
+    );
     metrics.resources.set(
       { kind: secretKinds.find((k) => k.name === kind)?.resource.kind ?? kind },
       store.size,

@@ -173,6 +173,12 @@ export class Metrics {
     labelNames: ["namespace", "name"] as const,
     registers: [this.registry],
   });
+  readonly certificateRenewal = new Gauge({
+    name: "keyport_certificate_renewal_timestamp_seconds",
+    help: "When each VaultPKISecret's current certificate is due for renewal (status.renewAt, unix seconds).",
+    labelNames: ["namespace", "name"] as const,
+    registers: [this.registry],
+  });
   readonly certificateRenewals = new Counter({
     name: "keyport_certificate_issuances_total",
     help: "Certificates issued, by reason (InitialSync, InRenewalWindow, ResourceUpdated, SecretDataDrift, InexistentDestination).",
@@ -239,6 +245,31 @@ export class Metrics {
   constructor(options: { version: string; defaultMetrics?: boolean }) {
     this.buildInfo.set({ version: options.version, node_version: process.version }, 1);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Label sets of controller_resource_status last set by resourceStatuses, per controller. */
+  readonly #statusSeries = new Map<string, Set<string>>();
+
+  /**
+   * controller_resource_status for every object of one controller at once (the secret kinds,
+   * computed from their Ready condition): sets these series and removes those of objects gone.
+   */
+  resourceStatuses(
+    controller: string,
+    entries: Iterable<{ namespace: string; name: string; valid: boolean }>,
+  ): void {
+    const before = this.#statusSeries.get(controller) ?? new Set<string>();
+    const now = new Set<string>();
+    for (const { namespace, name, valid } of entries) {
+      this.resourceStatus.set({ controller, name, namespace }, valid ? 1 : 0);
+      now.add(`${namespace}/${name}`);
+    }
+    for (const key of before) {
+      if (now.has(key)) continue;
+      const [namespace = "", name = ""] = key.split("/");
+      this.resourceStatus.remove({ controller, name, namespace });
+    }
+    this.#statusSeries.set(controller, now);
   }
 
   queue(name: string): WorkQueueMetrics {

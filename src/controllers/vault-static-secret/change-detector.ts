@@ -7,7 +7,7 @@
 //   "read": no metadata permission — the resource is simply re-synced (a full read, as VSO polls).
 // Only secrets whose version, update time or deletion state moved are re-synced. A group that is
 // refused a mode (403, or 404/405 for a server without detailed-metadata) falls back to the next.
-import { parseVaultStaticSecret } from "../../api/index.ts";
+import { parseVaultStaticSecret, type VaultStaticSecretSpec } from "../../api/index.ts";
 import {
   isVaultError,
   type KvV2Metadata,
@@ -49,6 +49,11 @@ export function fingerprint(meta: Partial<KvV2Metadata> | undefined): string | u
   const current = meta.current_version;
   const version = current === undefined ? undefined : meta.versions?.[String(current)];
   return kvFingerprint(current, version?.deletion_time, version?.destroyed);
+}
+
+/** The VaultStaticSecrets the detector serves: kv-v2 with instantUpdates, not pinned to a version. */
+export function watchedByChangeDetector(spec: VaultStaticSecretSpec): boolean {
+  return spec.syncConfig?.instantUpdates === true && spec.type === "kv-v2" && !spec.version;
 }
 
 function splitPath(path: string): { folder: string; leaf: string } {
@@ -125,7 +130,7 @@ export class ChangeDetector {
       const parsed = parseVaultStaticSecret(raw as RawResource);
       if (!parsed.ok) continue;
       const spec = parsed.value.spec;
-      if (!spec.syncConfig?.instantUpdates || spec.type !== "kv-v2" || spec.version) continue;
+      if (!watchedByChangeDetector(spec)) continue;
       const namespace = raw.metadata?.namespace ?? "";
       let resolved: ReturnType<OperatorContext["clients"]["resolve"]>;
       try {

@@ -24,7 +24,7 @@ import { vaultStaticSecrets } from "../resources.ts";
 import { freshStatus, writeStatusIfChanged } from "../status.ts";
 import { defaultStaticRefreshMs, horizonWithJitter, parseDuration, requeueOnErrorMs } from "../timing.ts";
 import { renderDestinationData } from "../transformations.ts";
-import { kvFingerprint } from "./change-detector.ts";
+import { kvFingerprint, watchedByChangeDetector } from "./change-detector.ts";
 
 export const vssFinalizer = "vaultstaticsecret.secrets.hashicorp.com/finalizer";
 const kind = "VaultStaticSecret";
@@ -150,6 +150,10 @@ async function sync(ctx: OperatorContext, vss: Parsed, signal: AbortSignal): Pro
     conditions: setConditions(vss.status.conditions as never, conditions, metadata.generation),
   });
   if (spec.refreshAfter) return requeueAfter(horizonWithJitter(parseDuration(spec.refreshAfter)));
+  // The change detector watches this secret's version in Vault and enqueues it when it moves (or,
+  // without metadata permission, re-reads it every few intervals): VSO's once-a-minute poll would
+  // only repeat, at 60 times the cost, what the detector already knows.
+  if (watchedByChangeDetector(spec)) return awaitChange();
   return spec.hmacSecretData ? requeueAfter(horizonWithJitter(defaultStaticRefreshMs)) : awaitChange();
 }
 
