@@ -125,8 +125,7 @@ export class DestinationWriter {
     data: SecretBytes,
     live?: SecretObject | null,
   ): Promise<WriteOutcome> {
-    const current =
-      live === null ? undefined : (live ?? (await this.current(owner.namespace, destination)));
+    const current = live === null ? undefined : (live ?? (await this.current(owner.namespace, destination)));
     const outcome = destination.create
       ? await this.#writeOwned(owner, destination, data, current)
       : await this.#writeExisting(owner, destination, data, current);
