@@ -94,7 +94,12 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
   // Its own client, so a burst of reconcile writes cannot starve lease renewals.
   const electionKube = new KubeClient({ kubeConfig, userAgent });
   const opNs = options.operatorNamespace;
-  const namespaces = options.watchNamespaces;
+  // The operator namespace holds the default VaultConnection and VaultAuth (and VaultAuthGlobal):
+  // a namespace-scoped install that lists only application namespaces still needs to see them.
+  const namespaces =
+    options.watchNamespaces.length === 0 || options.watchNamespaces.includes(opNs)
+      ? options.watchNamespaces
+      : [opNs, ...options.watchNamespaces];
   metrics.namespacesServed.set(namespaces.length);
 
   const onError = (what: string) => (error: unknown, retryInMs: number) =>
