@@ -36,7 +36,7 @@ const profiles = {
     // The limit is a rate: measured with at most this many objects, in 3 rounds (median).
     limitMaxN: 2000,
     limitRounds: 3,
-    steady: { staticSecrets: 200, pkiSecrets: 20, windowSeconds: 60 },
+    steady: { staticSecrets: 200, pkiSecrets: 20, dynamicSecrets: 10, windowSeconds: 60 },
     latency: { changeTrials: 30, repairTrials: 20 },
     instant: { n: 1000, windowSeconds: 30, changeTrials: 30 },
     pki: { perCombo: 50, renewalCertificates: 20, renewalWindowSeconds: 45 },
@@ -46,7 +46,7 @@ const profiles = {
     syncN: [100, 1000, 5000, 10000],
     limitMaxN: 2000,
     limitRounds: 3,
-    steady: { staticSecrets: 1000, pkiSecrets: 100, windowSeconds: 300 },
+    steady: { staticSecrets: 1000, pkiSecrets: 100, dynamicSecrets: 50, windowSeconds: 300 },
     latency: { changeTrials: 150, repairTrials: 100 },
     instant: { n: 1000, windowSeconds: 120, changeTrials: 100 },
     pki: { perCombo: 200, renewalCertificates: 50, renewalWindowSeconds: 120 },

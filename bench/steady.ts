@@ -8,6 +8,7 @@ import {
   apiDelta,
   apiReads,
   apiSnapshot,
+  apiVersion,
   apiWrites,
   type Bench,
   collectionPath,
@@ -17,6 +18,7 @@ import { log } from "./lib/log.ts";
 import { counterDelta, counters, sampleProcess, startOperator } from "./lib/operator.ts";
 import { cpuPercent } from "./lib/proc.ts";
 import { MiB, range, round } from "./lib/stats.ts";
+import { auditMark, countByKind, requestsSince } from "./lib/vault-audit.ts";
 import { allPass, decoded, ObjectWatch, type SecretObject } from "./lib/watch.ts";
 import { pkiSecret } from "./pki-fixtures.ts";
 import { prepareSync, staticSecret } from "./sync.ts";
@@ -24,6 +26,8 @@ import { prepareSync, staticSecret } from "./sync.ts";
 export interface SteadyResult {
   staticSecrets: number;
   pkiSecrets: number;
+  /** VaultDynamicSecrets (PostgreSQL, 1 h leases): nothing falls due in the window. */
+  dynamicSecrets: number;
   windowSeconds: number;
   vaultCallsPerSecond: number;
   vaultReadsPerSecond: number;
@@ -32,8 +36,10 @@ export interface SteadyResult {
   /** Vault writes (PKI issue/sign; token renewals would count too) during the window. */
   pkiVaultCalls: number;
   certificatesIssued: number;
-  /** No VaultDynamicSecret controller in this build: null. */
+  /** Vault requests on sys/leases/* and database/* in the window (OpenBao's audit log). */
   leaseVaultCalls: number | null;
+  /** Every request the operator's tokens made in the window, by kind (OpenBao's audit log). */
+  vaultRequestsByKind: Record<string, number>;
   vaultLogins: number;
   apiWritesPerSecond: number;
   apiWrites: number;
@@ -49,7 +55,7 @@ export interface SteadyResult {
 
 export async function runSteady(
   bench: Bench,
-  options: { staticSecrets: number; pkiSecrets: number; windowSeconds: number },
+  options: { staticSecrets: number; pkiSecrets: number; dynamicSecrets: number; windowSeconds: number },
 ): Promise<SteadyResult> {
   const ns = "steady";
   const fixture = await prepareSync(bench, ns, options.staticSecrets);
@@ -66,14 +72,15 @@ export async function runSteady(
     for (const w of [secrets, vss, vps]) await w.start();
     const staticNames = [...fixture.expected.keys()];
     const pkiNames = range(options.pkiSecrets).map((i) => `cert-${i}`);
+    const dynamicNames = range(options.dynamicSecrets).map((i) => `db-${i}`);
     const synced = allPass(
       secrets,
-      [...staticNames, ...pkiNames],
+      [...staticNames, ...pkiNames, ...dynamicNames],
       (s) => {
         const name = s.metadata?.name ?? "";
-        return name.startsWith("cert-")
-          ? decoded(s, "tls.crt") !== undefined
-          : decoded(s, "password") === fixture.expected.get(name);
+        if (name.startsWith("cert-")) return decoded(s, "tls.crt") !== undefined;
+        if (name.startsWith("db-")) return decoded(s, "username") !== undefined;
+        return decoded(s, "password") === fixture.expected.get(name);
       },
       180_000 + options.staticSecrets * 60,
       "steady-state Secrets",
@@ -81,15 +88,22 @@ export async function runSteady(
     await createAll(bench, [
       ...staticNames.map((name, i) => staticSecret(ns, name, fixture.paths[i] as string)),
       ...pkiNames.map((name) => pkiSecret(ns, name, { mode: "issue", algorithm: "RSA", ttl: "24h" })),
+      ...dynamicNames.map((name) => ({
+        apiVersion,
+        kind: "VaultDynamicSecret",
+        metadata: { name, namespace: ns },
+        spec: { mount: "database", path: "creds/app", destination: { name, create: true } },
+      })),
     ]);
     await synced.done;
     log(
-      `  steady: ${options.staticSecrets} + ${options.pkiSecrets} synced; settling, then ${options.windowSeconds} s alone`,
+      `  steady: ${options.staticSecrets} + ${options.pkiSecrets} + ${options.dynamicSecrets} synced; settling, then ${options.windowSeconds} s alone`,
     );
     await sleep(5000);
     let changes = 0;
     const offs = [secrets, vss, vps].map((w) => w.on(() => changes++));
     const apiBefore = await apiSnapshot(bench.env);
+    const auditFrom = auditMark(bench);
     const before = counters(await op.metrics());
     const sampler = sampleProcess(op, 2000);
     const started = performance.now();
@@ -98,6 +112,7 @@ export async function runSteady(
     const seconds = (performance.now() - started) / 1000;
     const c = counterDelta(before, counters(await op.metrics()));
     const delta = apiDelta(apiBefore, await apiSnapshot(bench.env));
+    const vaultRequests = requestsSince(bench, auditFrom);
     for (const off of offs) off();
     const first = samples[0];
     const last = samples[samples.length - 1];
@@ -113,7 +128,9 @@ export async function runSteady(
       kvReadsPerObjectPerMinute: round(c.vaultRead / options.staticSecrets / (seconds / 60), 2),
       pkiVaultCalls: c.vaultWrite,
       certificatesIssued: c.certificatesIssued,
-      leaseVaultCalls: null,
+      dynamicSecrets: options.dynamicSecrets,
+      leaseVaultCalls: vaultRequests.filter((r) => /^(sys\/leases\/|database\/)/.test(r.path)).length,
+      vaultRequestsByKind: countByKind(vaultRequests),
       vaultLogins: c.logins,
       apiWritesPerSecond: round(writes / seconds, 3),
       apiWrites: writes,

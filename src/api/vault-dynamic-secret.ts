@@ -8,6 +8,7 @@ import {
   conditionsSchema,
   destinationSchema,
   duration,
+  rolloutRestartTargetSchema,
   rolloutRestartTargetsSchema,
   stringMap,
   vaultClientMetaSchema,
@@ -72,6 +73,24 @@ export const staticCredsMetaDataSchema = z
   })
   .describe("Rotation data of static-role credentials.");
 
+// Keyport extension
+export const supersededLeaseSchema = z
+  .object({
+    id: z.string().describe("Vault lease ID of the replaced credentials."),
+    expiresAt: z
+      .string()
+      .meta({ format: "date-time" })
+      .describe("When the lease ends by itself, never renewed again (RFC 3339); the entry goes then."),
+    targets: z
+      .array(rolloutRestartTargetSchema)
+      .optional()
+      .describe("Workloads restarted onto the new credentials; the lease is revoked once all rolled out."),
+    mac: z
+      .string()
+      .describe("HMAC binding the entry to this resource; an entry that fails it is dropped, never revoked."),
+  })
+  .describe("A lease replaced by new credentials, waiting to be revoked.");
+
 export const vaultDynamicSecretStatusSchema = z
   .object({
     lastRenewalTime: int64().describe("Unix time of the last lease renewal or request."),
@@ -82,6 +101,13 @@ export const vaultDynamicSecretStatusSchema = z
     secretMAC: z.string().optional().describe("HMAC of the last synced data (static credentials only)."),
     vaultClientMeta: vaultClientMetaSchema.optional().describe("The Vault client used for the last sync."),
     conditions: conditionsSchema.optional(),
+    // Keyport extension
+    supersededLeases: z
+      .array(supersededLeaseSchema)
+      .optional()
+      .describe(
+        "Keyport extension: with revoke, leases replaced by new credentials that wait for the rollout restart they caused before they are revoked.",
+      ),
   })
   .describe("Observed state of the VaultDynamicSecret.");
 

@@ -1,9 +1,12 @@
 // npm run demo — the whole path on one machine: build (once) and start a real kube-apiserver,
-// etcd, OpenBao and PostgreSQL, run Keyport as a process, apply examples/, and show the Secrets it
-// delivers, a rotation in Vault, and a deleted Secret coming back. `--keep` leaves it all running.
+// etcd, OpenBao and PostgreSQL, run Keyport as a process, apply examples/ (seed 003's KV secrets,
+// seed 000's certificate, dynamic PostgreSQL credentials), and show the Secrets it delivers, a
+// rotation in Vault, a deleted Secret coming back, and a summary (`keyport status`). `--keep` leaves
+// it all running; otherwise everything is stopped at the end, on failure and on Ctrl-C.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { openSync, readFileSync } from "node:fs";
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
@@ -15,6 +18,9 @@ const { values } = parseArgs({ options: { keep: { type: "boolean", default: fals
 const name = "demo";
 const examples = join(repoRoot, "examples", "kv-webapps");
 const pkiExample = join(repoRoot, "examples", "pki-openshift");
+const dbExample = join(repoRoot, "examples", "dynamic-postgres");
+/** Where the examples say "your Vault": this environment's OpenBao is put in its place. */
+const exampleVaultAddress = "http://vault.vault-system.svc:8200";
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (s: string) => console.log(`\n${bold(`▶ ${s}`)}`);
@@ -59,6 +65,71 @@ function decoded(
   return Object.fromEntries(
     Object.entries(json.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]),
   );
+}
+
+/** `kubectl apply -f <folder>` as a user runs it, on a copy with `replacements` made. */
+function applyFolder(
+  kubectl: ReturnType<typeof kubectlFor>,
+  folder: string,
+  replacements: Record<string, string>,
+): string {
+  const copy = mkdtempSync(join(tmpdir(), "keyport-demo-"));
+  try {
+    for (const file of readdirSync(folder).filter((f) => f.endsWith(".yaml"))) {
+      let text = readFileSync(join(folder, file), "utf8");
+      for (const [from, to] of Object.entries(replacements)) text = text.replaceAll(from, to);
+      writeFileSync(join(copy, file), text);
+    }
+    return kubectl(["apply", "-f", copy]);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Logs in to PostgreSQL with the credentials from a Secret and returns the user it is logged in as
+ * (`select current_user`); the password goes only to psql's environment.
+ */
+function loggedIn(env: TestEnv, data: Record<string, string>): string {
+  const pg = env.postgres;
+  const user = execFileSync(
+    `${pg.bin}/psql`,
+    [
+      "-h",
+      pg.host,
+      "-p",
+      String(pg.port),
+      "-U",
+      data.username ?? "",
+      "-d",
+      pg.database,
+      "-tAc",
+      "select current_user",
+    ],
+    {
+      encoding: "utf8",
+      env: { ...process.env, PGPASSWORD: data.password ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  ).trim();
+  if (user !== data.username) throw new Error(`logged in as ${user}, not ${data.username}`);
+  return user;
+}
+
+function inWords(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+interface VdsStatusView {
+  status?: {
+    lastRenewalTime?: number;
+    secretLease?: { id: string; duration: number; renewable: boolean };
+    staticCredsMetaData?: { rotationPeriod: number; ttl: number };
+  };
 }
 
 async function main(): Promise<void> {
@@ -252,19 +323,64 @@ async function main(): Promise<void> {
     );
     console.log(`  ingress/my-app-ingress accepted, tls.secretName=secretpki`);
 
+    step("Dynamic PostgreSQL credentials: kubectl apply -f examples/dynamic-postgres/");
+    console.log(
+      applyFolder(kubectl, dbExample, { [exampleVaultAddress]: env.vault.addr })
+        .trimEnd()
+        .replace(/^/gm, "  "),
+    );
+    const dbStarted = performance.now();
+    const vds = (name: string) =>
+      JSON.parse(kubectl(["-n", "demo", "get", "vaultdynamicsecret", name, "-o", "json"])) as VdsStatusView;
+    for (const name of ["app-db", "static-app-db"]) {
+      await until(`secret/${name}`, () => (decoded(kubectl, "demo", name).password ? true : undefined));
+      await until(`VaultDynamicSecret ${name} status`, () =>
+        vds(name).status?.lastRenewalTime ? true : undefined,
+      );
+    }
+    console.log(`  both Secrets delivered ${Math.round(performance.now() - dbStarted)} ms after apply`);
+    console.log(kubectl(["-n", "demo", "get", "vaultdynamicsecrets"]).trimEnd().replace(/^/gm, "  "));
+    const dynamic = decoded(kubectl, "demo", "app-db");
+    const lease = vds("app-db").status ?? {};
+    const endsAt = (lease.lastRenewalTime ?? 0) + (lease.secretLease?.duration ?? 0);
+    console.log(
+      `  secret/app-db: user ${loggedIn(env, dynamic)} logged in to PostgreSQL (psql: select current_user)`,
+    );
+    console.log(
+      `    lease ${lease.secretLease?.id} ends ${new Date(endsAt * 1000).toISOString().replace(".000Z", "Z")} (in ${inWords(endsAt - Date.now() / 1000)}) unless renewed; Keyport renews it at 67–77 %`,
+    );
+    const fixed = decoded(kubectl, "demo", "static-app-db");
+    const rotation = vds("static-app-db").status?.staticCredsMetaData;
+    console.log(`  secret/static-app-db: user ${loggedIn(env, fixed)} logged in to PostgreSQL`);
+    console.log(
+      `    static role: Vault rotates its password every ${inWords(rotation?.rotationPeriod ?? 0)}, next in ${inWords(rotation?.ttl ?? 0)}; the Secret follows`,
+    );
+
+    step("Summary: keyport status");
+    const summary = spawnSync(
+      process.execPath,
+      [join(repoRoot, "src/cli/keyport.ts"), "status", `--kubeconfig=${env.kube.kubeconfig}`],
+      { encoding: "utf8" },
+    );
+    console.log(`${summary.stdout}${summary.stderr}`.trimEnd().replace(/^(?=.)/gm, "  "));
+
     step("What it cost (from /metrics)");
     const metrics = execFileSync("curl", ["-s", `http://127.0.0.1:${metricsPort}/metrics`], {
       encoding: "utf8",
     });
     for (const line of metrics.split("\n")) {
       if (
-        /^(keyport_vault_logins_total|vso_client_operations_total|keyport_sync_operations_total)/.test(line)
+        /^(keyport_vault_logins_total|vso_client_operations_total|keyport_sync_operations_total|keyport_dynamic_credential_issuances_total)/.test(
+          line,
+        )
       ) {
         console.log(`  ${line}`);
       }
     }
     if (values.keep) {
-      console.log(`\nLeft running. source ${env.runDir}/env.sh; kubectl get vaultstaticsecrets -A`);
+      console.log(
+        `\nLeft running. source ${env.runDir}/env.sh; kubectl get vaultstaticsecrets,vaultpkisecrets,vaultdynamicsecrets -A`,
+      );
       console.log(
         `Keyport log: ${env.runDir}/logs/keyport.log. Stop everything: npm run env:down -- --name demo`,
       );

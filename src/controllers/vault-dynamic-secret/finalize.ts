@@ -6,14 +6,14 @@ import { removeFinalizer } from "../finalizers.ts";
 import { vaultDynamicSecrets } from "../resources.ts";
 import { statusOf, vdsFinalizer } from "./resource.ts";
 import { stateOf } from "./state.ts";
-import { revokeAllSuperseded, revokeQuietly } from "./superseded-leases.ts";
+import { revokeAllSuperseded, revokeQuietly, storedSuperseded } from "./superseded-leases.ts";
 
 export async function finalize(ctx: OperatorContext, raw: RawResource, signal: AbortSignal): Promise<void> {
   const parsed = parseVaultDynamicSecret(raw);
   const uid = raw.metadata?.uid ?? "";
   const state = stateOf(ctx);
   const leaseId = statusOf(raw).secretLease?.id ?? "";
-  if (parsed.ok && parsed.value.spec.revoke && (leaseId !== "" || state.superseded.has(uid))) {
+  if (parsed.ok && parsed.value.spec.revoke && (leaseId !== "" || storedSuperseded(raw).length > 0)) {
     const spec = parsed.value.spec;
     try {
       const resolved = await ctx.clients.forConsumer(
@@ -25,7 +25,7 @@ export async function finalize(ctx: OperatorContext, raw: RawResource, signal: A
         signal,
       );
       if (leaseId !== "") await revokeQuietly(ctx, raw, resolved.client, leaseId, "deleted");
-      await revokeAllSuperseded(ctx, raw, resolved.client);
+      await revokeAllSuperseded(ctx, raw, spec, resolved.client);
     } catch (error) {
       // As VSO: a lease left behind is better than a resource that cannot be deleted.
       await ctx.events.warning(
@@ -35,7 +35,6 @@ export async function finalize(ctx: OperatorContext, raw: RawResource, signal: A
       );
     }
   }
-  state.superseded.delete(uid);
   state.forced.delete(uid);
   ctx.lastWritten.delete(uid);
   ctx.metrics.leaseExpiry.remove({

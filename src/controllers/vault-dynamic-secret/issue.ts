@@ -47,7 +47,7 @@ import {
   staticCredsStatus,
   withoutRotationFields,
 } from "./static-creds.ts";
-import { revokeQuietly, supersede } from "./superseded-leases.ts";
+import { revokeQuietly, withSuperseded } from "./superseded-leases.ts";
 import type { SyncReason } from "./sync-reason.ts";
 
 /** Why credentials were requested: VSO's sync reasons, and what maintenance found. */
@@ -206,6 +206,8 @@ export async function issue(
     secretLease: lease,
     staticCredsMetaData: staticCredsStatus(meta),
   };
+  // The replaced lease, waiting for its rollout, is recorded in the same write as the new one.
+  const superseded = await handOverSuperseded(ctx, vds, resolved, leaseStatus(status), lease.id, restart);
   await writeStatusIfChanged(ctx.kube, vaultDynamicSecrets, raw, {
     ...next,
     secretMAC: rotationMac,
@@ -215,13 +217,12 @@ export async function issue(
     },
     lastRuntimePodUID: runtimePodUid() ?? status.lastRuntimePodUID,
     conditions: setConditions(status.conditions, conditions, vds.generation),
+    ...(superseded === undefined
+      ? {}
+      : { supersededLeases: superseded.length === 0 ? undefined : superseded }),
   });
   await ensureFinalizer(ctx.kube, vaultDynamicSecrets, raw, vdsFinalizer);
 
-  const previous = leaseStatus(status);
-  if (previous.lease.id !== "" && previous.lease.id !== secret.leaseId) {
-    await handOverSuperseded(ctx, vds, previous, restart);
-  }
   ctx.metrics.syncs.inc({ kind: vdsKind, result: changed ? "written" : "unchanged" });
   if (changed) {
     await ctx.events.normal(
@@ -254,14 +255,19 @@ export async function write(
   return ctx.writer.write(ownerOf(vds), vds.spec.destination, data, live);
 }
 
-/** The replaced lease: revoked after the rollout it caused (spec.revoke), else left to expire. */
+/**
+ * The replaced lease: revoked after the rollout it caused (spec.revoke), else left to expire.
+ * Resolves to the new `status.supersededLeases`, or undefined when nothing was replaced.
+ */
 export async function handOverSuperseded(
   ctx: OperatorContext,
   vds: Vds,
+  resolved: ResolvedClient,
   previous: LeaseStatus,
+  newLeaseId: string,
   restart: RestartOutcome | undefined,
-): Promise<void> {
-  if (!vds.spec.revoke) return;
+): Promise<unknown[] | undefined> {
+  if (!vds.spec.revoke || previous.lease.id === "" || previous.lease.id === newLeaseId) return undefined;
   const expiresAtMs = previous.lastRenewalTime * 1_000 + previous.lease.duration * 1_000;
   if (restart !== undefined && restart.failed.length > 0) {
     await ctx.events.warning(
@@ -269,7 +275,11 @@ export async function handOverSuperseded(
       "SecretLeaseRevoke",
       `Lease ${previous.lease.id} is not revoked: the rollout restart failed, so workloads may still use it; it ends at ${new Date(expiresAtMs).toISOString()}`,
     );
-    return;
+    return undefined;
   }
-  supersede(ctx, vds.uid, { leaseId: previous.lease.id, targets: restart?.restarted ?? [], expiresAtMs });
+  return withSuperseded(ctx, vds.raw, resolved.client, {
+    leaseId: previous.lease.id,
+    targets: restart?.restarted ?? [],
+    expiresAtMs,
+  });
 }

@@ -123,7 +123,7 @@ async function converge(ctx: OperatorContext, vds: Vds, signal: AbortSignal): Pr
     reason === undefined
       ? await maintain(ctx, vds, resolved, live, signal)
       : await issueKeepingLeaseAlive(ctx, vds, resolved, reason, live, signal);
-  const waiting = await settleSuperseded(ctx, vds.raw, resolved.client, signal);
+  const waiting = await settleSuperseded(ctx, vds.raw, spec, resolved.client, signal);
   return waiting ? sooner(action, rolloutCheckIntervalMs) : action;
 }
 

@@ -26,6 +26,8 @@ export interface VdsStatus {
   lastRuntimePodUID?: string;
   secretMAC?: string;
   vaultClientMeta?: { cacheKey?: string; id?: string };
+  /** Keyport extension: leases waiting for a rollout before they are revoked (superseded-status.ts). */
+  supersededLeases?: unknown[];
   conditions?: never;
 }
 

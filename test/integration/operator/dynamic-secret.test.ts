@@ -64,6 +64,12 @@ interface VdsView {
     secretMAC?: string;
     vaultClientMeta?: { cacheKey?: string; id?: string };
     conditions?: Condition[];
+    supersededLeases?: Array<{
+      id: string;
+      expiresAt: string;
+      targets?: Array<{ kind: string; name: string }>;
+      mac: string;
+    }>;
   };
 }
 
@@ -419,6 +425,99 @@ describe("VaultDynamicSecret", () => {
     await waitForSecret(app, "revoke2", (d) => d.username !== before.username);
     await eventually(() => !roleExists(before.username ?? ""), { timeoutMs: 10_000, message: "revoked" });
     kubectl(["-n", app, "delete", "vaultdynamicsecret", "revoke2", "--wait=true"]);
+  });
+
+  test("revoke: a superseded lease still waiting for its rollout is revoked by the next operator process", async () => {
+    deployment(app, "web-pending");
+    const spec = {
+      mount: "database",
+      path: "creds/app",
+      revoke: true,
+      rolloutRestartTargets: [{ kind: "Deployment", name: "web-pending" }],
+      destination: { name: "pending", create: true },
+    };
+    applyVds(app, "pending", spec);
+    const first = await waitForVds(app, "pending", synced);
+    const oldLease = first.status?.secretLease?.id ?? "";
+    const before = secretText(await waitForSecret(app, "pending")) ?? {};
+    const generation = workload(app, "web-pending").metadata.generation;
+    applyVds(app, "pending", { ...spec, renewalPercent: 55 });
+    const after =
+      secretText(await waitForSecret(app, "pending", (d) => d.username !== before.username)) ?? {};
+    await eventually(() => workload(app, "web-pending").metadata.generation > generation, {
+      message: "the rollout restart",
+    });
+    // Recorded with the new lease, in status: what a restarted operator needs to finish the job.
+    const recorded = await waitForVds(app, "pending", (v) =>
+      (v.status?.supersededLeases ?? []).some((e) => e.id === oldLease),
+    );
+    assert.notEqual(recorded.status?.secretLease?.id, oldLease);
+    const entry = recorded.status?.supersededLeases?.find((e) => e.id === oldLease);
+    assert.deepEqual(entry?.targets, [{ kind: "Deployment", name: "web-pending" }]);
+    const expiresAt = Date.parse(entry?.expiresAt ?? "");
+    assert.ok(
+      Math.abs(expiresAt - ((first.status?.lastRenewalTime ?? 0) + 3600) * 1000) < 2_000,
+      entry?.expiresAt,
+    );
+
+    // The operator stops before the rollout has finished.
+    await keyport.stop();
+    assert.ok(roleExists(before.username ?? ""), "the old user survives the stop");
+    // Meanwhile someone adds an entry of their own to status: another resource's live lease.
+    const victim = vdsView(app, "db")?.status?.secretLease?.id ?? "";
+    const victimUser = secretText(getJson<SecretView>("secret", app, "db"))?.username ?? "";
+    assert.ok(victim !== "" && roleExists(victimUser));
+    const forged = { id: victim, expiresAt: entry?.expiresAt, mac: entry?.mac };
+    kubectl([
+      "-n",
+      app,
+      "patch",
+      "vaultdynamicsecret",
+      "pending",
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify({
+        status: { supersededLeases: [...(recorded.status?.supersededLeases ?? []), forged] },
+      }),
+    ]);
+
+    keyport = await start("pod-1b");
+    // The new process refuses the forged entry (removes it, says so) and keeps waiting for the rollout.
+    await waitForVds(app, "pending", (v) => !(v.status?.supersededLeases ?? []).some((e) => e.id === victim));
+    await sleep(6_000);
+    assert.ok(roleExists(before.username ?? ""), "still waiting for the rollout after the restart");
+    assert.ok(roleExists(victimUser), "a lease named by an edited status is never revoked");
+    assert.deepEqual(
+      vdsView(app, "pending")?.status?.supersededLeases?.map((e) => e.id),
+      [oldLease],
+    );
+    const events = kubectl([
+      "-n",
+      app,
+      "get",
+      "events",
+      "--field-selector",
+      "reason=SecretLeaseRevoke",
+      "-o",
+      "json",
+    ]);
+    assert.match(events, /MAC does not verify/);
+
+    markRolledOut(app, "web-pending");
+    await eventually(() => !roleExists(before.username ?? ""), {
+      timeoutMs: 20_000,
+      message: "the superseded user is dropped by the new process after the rollout",
+    });
+    await assert.rejects(vault("PUT", "sys/leases/lookup", { lease_id: oldLease }), /invalid lease/);
+    await waitForVds(app, "pending", (v) => v.status?.supersededLeases === undefined);
+    assert.ok(canConnect(after), "the new credentials are untouched");
+    assert.ok(canConnect(secretText(getJson<SecretView>("secret", app, "db")) ?? {}));
+    assert.equal(
+      await metricSum(keyport, "keyport_lease_revocations_total", 'cause="superseded",result="revoked"'),
+      1,
+    );
+    kubectl(["-n", app, "delete", "vaultdynamicsecret", "pending", "--wait=true"]);
   });
 
   test("static role: the Secret follows Vault's rotations, one restart per rotation, never a loop", async () => {

@@ -254,6 +254,7 @@ describe("Keyport extensions are new optional fields", () => {
     ["VaultPKISecret", "spec.keystores"],
     ["VaultPKISecret", "spec.keystores.pkcs12"],
     ["VaultPKISecret", "spec.chainLayout"],
+    ["VaultDynamicSecret", "status.supersededLeases"],
   ];
   for (const [kind, path] of extensions) {
     test(`${kind} ${path}`, () => {
