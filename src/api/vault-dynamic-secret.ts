@@ -108,6 +108,13 @@ export const vaultDynamicSecretStatusSchema = z
       .describe(
         "Keyport extension: with revoke, leases replaced by new credentials that wait for the rollout restart they caused before they are revoked.",
       ),
+    // Keyport extension
+    transformationDigest: z
+      .string()
+      .optional()
+      .describe(
+        "Keyport extension: digest of the referenced SecretTransformations the Secret was last rendered with; an edit to one re-renders the Secret.",
+      ),
   })
   .describe("Observed state of the VaultDynamicSecret.");
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the real servers the tests run against, from Go modules, into a cache outside the repo.
-#   build.sh [--check] [etcd] [kube] [kcm] [bao] [vault] [helm]     (default: etcd kube bao)
+#   build.sh [--check] [etcd] [kube] [kcm] [bao] [vault] [helm]     (default: etcd kube bao helm)
 # --check only downloads every pinned module, so a missing version fails in seconds, not after a build.
 # A component whose cache entry is complete (.ok present) is skipped.
 . "$(dirname "$0")/lib.sh"
@@ -14,7 +14,7 @@ for arg in "$@"; do
     *) die "unknown argument: $arg" ;;
   esac
 done
-[ ${#components[@]} -gt 0 ] || components=(etcd kube bao)
+[ ${#components[@]} -gt 0 ] || components=(etcd kube bao helm)
 
 case "$GO_VER" in "$GO_REQUIRED"*) ;; *) die "need $GO_REQUIRED.x, found $GO_VER (GOTOOLCHAIN=local: no toolchain downloads)";; esac
 mkdir -p "$CACHE/src" "$CACHE/bin"

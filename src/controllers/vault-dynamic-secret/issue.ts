@@ -22,7 +22,7 @@ import { keyOf, type OperatorContext } from "../context.ts";
 import { ensureFinalizer } from "../finalizers.ts";
 import { vaultDynamicSecrets } from "../resources.ts";
 import { writeStatusIfChanged } from "../status.ts";
-import { renderDestinationData } from "../transformations.ts";
+import { referencedTransformationsDigest, renderDestinationData } from "../transformations.ts";
 import type { ResolvedClient } from "../vault-clients.ts";
 import { type LeaseStatus, nextCheckMs, type ReissueReason, renewalWindowStartMs } from "./maintenance.ts";
 import { runtimePodUid } from "./pod-uid.ts";
@@ -216,6 +216,7 @@ export async function issue(
       ...(resolved.clientId === undefined ? {} : { id: resolved.clientId }),
     },
     lastRuntimePodUID: runtimePodUid() ?? status.lastRuntimePodUID,
+    transformationDigest: referencedTransformationsDigest(ctx, raw, spec.destination.transformation),
     conditions: setConditions(status.conditions, conditions, vds.generation),
     ...(superseded === undefined
       ? {}

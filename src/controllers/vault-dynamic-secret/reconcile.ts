@@ -13,6 +13,7 @@ import { type OperatorContext, type SecretKind, secretStore, splitKey } from "..
 import { vaultDynamicSecrets } from "../resources.ts";
 import { writeStatusIfChanged } from "../status.ts";
 import { requeueOnErrorMs } from "../timing.ts";
+import { referencedTransformationsDigest } from "../transformations.ts";
 import type { ResolvedClient } from "../vault-clients.ts";
 import { fail, failureReason, LeaseRenewalError } from "./failure.ts";
 import { finalize } from "./finalize.ts";
@@ -20,6 +21,7 @@ import { issue, issueKeepingLeaseAlive } from "./issue.ts";
 import { nextCheckMs, planMaintenance } from "./maintenance.ts";
 import { runtimePodUid } from "./pod-uid.ts";
 import { renewDynamicLease } from "./renewal.ts";
+import { recordDigest, rerenderFromLive } from "./rerender.ts";
 import {
   leaseStatus,
   maintenanceSpec,
@@ -34,7 +36,7 @@ import {
 } from "./resource.ts";
 import { stateOf } from "./state.ts";
 import { rolloutCheckIntervalMs, settleSuperseded } from "./superseded-leases.ts";
-import { syncReason } from "./sync-reason.ts";
+import { type SyncReason, syncReason } from "./sync-reason.ts";
 
 export { vdsFinalizer } from "./resource.ts";
 export { onTokenReplaced } from "./token-replaced.ts";
@@ -108,7 +110,7 @@ async function converge(ctx: OperatorContext, vds: Vds, signal: AbortSignal): Pr
     );
   }
   const state = stateOf(ctx);
-  const reason = syncReason({
+  let reason: SyncReason | undefined = syncReason({
     generation: vds.generation,
     lastGeneration: Number(status.lastGeneration ?? 0),
     forced: state.forced.has(vds.uid),
@@ -119,6 +121,14 @@ async function converge(ctx: OperatorContext, vds: Vds, signal: AbortSignal): Pr
     clientId: resolved.clientId,
     lastClientId: status.vaultClientMeta?.id ?? "",
   });
+  const digest = referencedTransformationsDigest(ctx, vds.raw, spec.destination.transformation);
+  if (reason === undefined && digest !== status.transformationDigest) {
+    // Unknown before (written by VSO or an older Keyport): recorded, acted on from the next edit.
+    if (!status.transformationDigest) await recordDigest(ctx, vds, digest);
+    else if (live === undefined || !(await rerenderFromLive(ctx, vds, live, digest))) {
+      reason = "TransformationUpdated";
+    }
+  }
   const action =
     reason === undefined
       ? await maintain(ctx, vds, resolved, live, signal)

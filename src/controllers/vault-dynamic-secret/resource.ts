@@ -28,6 +28,8 @@ export interface VdsStatus {
   vaultClientMeta?: { cacheKey?: string; id?: string };
   /** Keyport extension: leases waiting for a rollout before they are revoked (superseded-status.ts). */
   supersededLeases?: unknown[];
+  /** Keyport extension: the referenced SecretTransformations last rendered (transformations.ts). */
+  transformationDigest?: string;
   conditions?: never;
 }
 

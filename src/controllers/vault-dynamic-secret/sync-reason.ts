@@ -7,7 +7,8 @@ export type SyncReason =
   | "ResourceUpdated"
   | "InexistentDestination"
   | "VaultClientConfigChanged"
-  | "VaultTokenRotated";
+  | "VaultTokenRotated"
+  | "TransformationUpdated";
 
 export interface SyncFacts {
   generation: number;

@@ -1,5 +1,5 @@
-// deploy/crds is generated and checked in; this fails when someone changes src/api and forgets to run
-// `node tools/gen-crds.ts`, or edits a generated file by hand.
+// deploy/crds (and its copy in the Helm chart) is generated and checked in; this fails when someone
+// changes src/api and forgets to run `node tools/gen-crds.ts`, or edits a generated file by hand.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -8,20 +8,22 @@ import { test } from "node:test";
 import { crdFiles, renderCrdsYaml } from "../../../src/api/index.ts";
 
 const root = join(import.meta.dirname, "..", "..", "..");
-const directory = join(root, "deploy", "crds");
 
-test("deploy/crds holds exactly what tools/gen-crds.ts writes", () => {
-  const expected = crdFiles();
-  const present = readdirSync(directory).filter((name) => name.endsWith(".yaml"));
-  assert.deepEqual(present.sort(), [...expected.keys()].sort());
-  for (const [name, content] of expected) {
-    assert.equal(
-      readFileSync(join(directory, name), "utf8"),
-      content,
-      `deploy/crds/${name} is stale: run node tools/gen-crds.ts`,
-    );
-  }
-});
+for (const relative of ["deploy/crds", "deploy/charts/keyport/files/crds"]) {
+  test(`${relative} holds exactly what tools/gen-crds.ts writes`, () => {
+    const directory = join(root, relative);
+    const expected = crdFiles();
+    const present = readdirSync(directory).filter((name) => name.endsWith(".yaml"));
+    assert.deepEqual(present.sort(), [...expected.keys()].sort());
+    for (const [name, content] of expected) {
+      assert.equal(
+        readFileSync(join(directory, name), "utf8"),
+        content,
+        `${relative}/${name} is stale: run node tools/gen-crds.ts`,
+      );
+    }
+  });
+}
 
 test("file names follow VSO's secrets.hashicorp.com_<plural>.yaml", () => {
   assert.deepEqual([...crdFiles().keys()].sort(), [
