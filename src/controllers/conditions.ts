@@ -9,6 +9,22 @@ export interface ConditionInput {
   message: string;
 }
 
+/**
+ * The CRDs cap a condition message at 32768 characters (metav1.Condition); a longer one makes the
+ * apiserver refuse the whole status patch, so the resource would show no condition at all. Error
+ * messages can quote user input (a 512 KiB reference name, a label map the apiserver refused key
+ * by key): keep the start, which says what went wrong, and a bounded size.
+ */
+export const maxConditionMessageLength = 4096;
+
+const truncatedSuffix = "… (truncated)";
+
+function boundedMessage(message: string): string {
+  return message.length <= maxConditionMessageLength
+    ? message
+    : `${message.slice(0, maxConditionMessageLength - truncatedSuffix.length)}${truncatedSuffix}`;
+}
+
 export function setConditions(
   previous: readonly Condition[] | undefined,
   next: readonly ConditionInput[],
@@ -23,7 +39,7 @@ export function setConditions(
       type: c.type,
       status: c.status,
       reason: c.reason,
-      message: c.message,
+      message: boundedMessage(c.message),
       ...(generation === undefined ? {} : { observedGeneration: generation }),
       lastTransitionTime:
         old !== undefined && old.status === c.status

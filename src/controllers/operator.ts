@@ -213,6 +213,7 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
   });
   const events = new EventRecorder({
     client: kube,
+    background: true,
     onError: (error: unknown) => log.debug({ err: (error as Error).message }, "event not recorded"),
   });
 
@@ -411,6 +412,7 @@ export async function startOperator(options: RunOptions, log: Logger, metrics: M
       if (elector !== undefined) await elector.stop();
       else await unlead();
       await term;
+      await events.flush();
       await Promise.all(allInformers.map((i) => i.stop()));
       await cache.close();
       await pool.close();

@@ -35,6 +35,12 @@ export interface EventRecorderOptions {
   /** Per-object bucket: Events at once (default 25) and the refill interval (default 5 min). */
   spamBurst?: number | undefined;
   spamRefillMs?: number | undefined;
+  /**
+   * normal() and warning() return at once and write in the background (flush() waits for what is
+   * in flight). A reconcile then waits for its own writes only: an Event was one of five
+   * sequential API calls on every first sync.
+   */
+  background?: boolean | undefined;
   /** Distinct messages per object+type+reason before they are combined (default 10) … */
   similarMaxDistinct?: number | undefined;
   /** … within this window (default 10 min). */
@@ -79,6 +85,8 @@ export class EventRecorder {
   /** One write at a time per Event, so two quick repeats patch rather than both creating. */
   readonly #writing = new Map<string, Promise<void>>();
   #sequence = 0;
+  readonly #background: boolean;
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: EventRecorderOptions) {
     this.#client = options.client;
@@ -91,14 +99,26 @@ export class EventRecorder {
     this.#spamRefillMs = options.spamRefillMs ?? 300_000;
     this.#similarMaxDistinct = options.similarMaxDistinct ?? 10;
     this.#similarWindowMs = options.similarWindowMs ?? 600_000;
+    this.#background = options.background ?? false;
   }
 
   normal(object: KubeObject, reason: string, message: string): Promise<void> {
-    return this.record(object, "Normal", reason, message);
+    return this.#submit(this.record(object, "Normal", reason, message));
   }
 
   warning(object: KubeObject, reason: string, message: string): Promise<void> {
-    return this.record(object, "Warning", reason, message);
+    return this.#submit(this.record(object, "Warning", reason, message));
+  }
+
+  /** Resolves when every Event recorded so far is written, aggregated or dropped. */
+  async flush(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+
+  #submit(recording: Promise<void>): Promise<void> {
+    this.#inFlight.add(recording);
+    void recording.finally(() => this.#inFlight.delete(recording));
+    return this.#background ? Promise.resolve() : recording;
   }
 
   /**

@@ -3,12 +3,14 @@
 // Secret, scrape metrics.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { repoRoot } from "../../tools/testenv/config.ts";
 import { callJson } from "../../tools/testenv/http.ts";
 import { freePort } from "../../tools/testenv/ports.ts";
 import { eventually } from "./eventually.ts";
+import { observe, operatorLogFile } from "./hostile/secrecy.ts";
 import { testEnv } from "./testenv.ts";
 
 export interface KeyportProcess {
@@ -21,6 +23,11 @@ export interface KeyportProcess {
   stop(): Promise<void>;
   /** SIGKILL: no shutdown work at all. */
   kill(): Promise<void>;
+  /**
+   * Started by stop() and kill(): the record of what this operator served and published, for the
+   * secrecy scan. Await it before deleting the namespaces it served.
+   */
+  observed(): Promise<void>;
 }
 
 export interface KeyportOptions {
@@ -55,12 +62,26 @@ export async function startKeyport(options: KeyportOptions): Promise<KeyportProc
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
+  // Every operator's output also goes to the run's secrecy directory, and what it served is
+  // recorded when it ends: the secrecy scan (test/support/hostile/secrecy.ts) covers the whole run.
+  const label = `${new Date().toISOString().replace(/[:.]/g, "-")}-${child.pid}`;
+  const logFile = operatorLogFile(env.runDir, label);
+  const record = (chunk: Buffer) => {
     output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+    appendFileSync(logFile, chunk);
+  };
+  child.stdout?.on("data", record);
+  child.stderr?.on("data", record);
+  let observed: Promise<void> | undefined;
+  const observeOnce = () => {
+    observed ??= observe({
+      runDir: env.runDir,
+      kubectl: env.kube.kubectl,
+      kubeconfig: env.kube.kubeconfig,
+      namespaces: options.watchNamespaces,
+      label,
+    }).catch(() => undefined);
+  };
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const healthUrl = `http://127.0.0.1:${health}`;
   const metricsUrl = `http://127.0.0.1:${metrics}`;
@@ -80,10 +101,15 @@ export async function startKeyport(options: KeyportOptions): Promise<KeyportProc
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
+      observeOnce();
     },
     kill: async () => {
       if (child.exitCode === null) child.kill("SIGKILL");
       await exited;
+      observeOnce();
+    },
+    observed: async () => {
+      await observed;
     },
   };
 }

@@ -142,13 +142,20 @@ async function sync(ctx: OperatorContext, vss: Parsed, signal: AbortSignal): Pro
   } else {
     ctx.metrics.syncs.inc({ kind, result: "unchanged" });
   }
-  await ensureFinalizer(ctx.kube, vaultStaticSecrets, vss.raw, vssFinalizer);
-  await writeStatusIfChanged(ctx.kube, vaultStaticSecrets, vss.raw, {
-    lastGeneration: metadata.generation,
-    secretMAC: spec.hmacSecretData ? mac : undefined,
-    vaultClientMeta: { cacheKey: resolved.cacheKey, ...(resolved.clientId ? { id: resolved.clientId } : {}) },
-    conditions: setConditions(vss.status.conditions as never, conditions, metadata.generation),
-  });
+  // Independent writes (metadata and the status subresource; the finalizer is guarded by the list
+  // it saw, not the resourceVersion), so they go together: one round trip less per first sync.
+  await Promise.all([
+    ensureFinalizer(ctx.kube, vaultStaticSecrets, vss.raw, vssFinalizer),
+    writeStatusIfChanged(ctx.kube, vaultStaticSecrets, vss.raw, {
+      lastGeneration: metadata.generation,
+      secretMAC: spec.hmacSecretData ? mac : undefined,
+      vaultClientMeta: {
+        cacheKey: resolved.cacheKey,
+        ...(resolved.clientId ? { id: resolved.clientId } : {}),
+      },
+      conditions: setConditions(vss.status.conditions as never, conditions, metadata.generation),
+    }),
+  ]);
   if (spec.refreshAfter) return requeueAfter(horizonWithJitter(parseDuration(spec.refreshAfter)));
   // The change detector watches this secret's version in Vault and enqueues it when it moves (or,
   // without metadata permission, re-reads it every few intervals): VSO's once-a-minute poll would
