@@ -25,6 +25,12 @@ export const secretTransformationSpecSchema = z
     excludes: stringList()
       .optional()
       .describe("Regular expressions merged into the referrer's excludes unless it ignores them."),
+    // Keyport extension
+    allowedNamespaces: stringList()
+      .optional()
+      .describe(
+        'Keyport extension: namespaces whose resources may reference this SecretTransformation; "*" allows all. Unset: any namespace, as in VSO.',
+      ),
   })
   .describe("Templates and filters to share.");
 

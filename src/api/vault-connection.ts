@@ -3,7 +3,7 @@ import { z } from "zod";
 import { defineKind, type Resource } from "./kind.ts";
 import { healthReadyColumns } from "./printer-columns.ts";
 import { isSet, requiredInCrd, withCelRules } from "./schema-annotations.ts";
-import { conditionsSchema, duration, stringMap } from "./shared.ts";
+import { conditionsSchema, duration, stringList, stringMap } from "./shared.ts";
 
 /** VSO refuses this header on a connection: the Vault namespace comes from VaultAuth and the secrets. */
 export const vaultNamespaceHeader = "X-Vault-Namespace";
@@ -40,6 +40,12 @@ const vaultConnectionSpecFields = z.object({
     .string()
     .optional()
     .describe("Keyport extension: ConfigMap in this namespace whose key ca.crt holds the PEM CA bundle."),
+  // Keyport extension
+  allowedNamespaces: stringList()
+    .optional()
+    .describe(
+      'Keyport extension: namespaces whose VaultAuths may use this connection (and its client certificate); "*" allows all. Unset: any namespace, as in VSO.',
+    ),
 });
 
 type VaultConnectionSpecFields = z.output<typeof vaultConnectionSpecFields>;

@@ -36,7 +36,21 @@ export function renderDestinationData(
         return new Error(`SecretTransformation ${key.namespace}/${key.name} is not valid`);
       }
       const parsed = parseSecretTransformation(raw);
-      return parsed.ok ? parsed.value.spec : new Error(parsed.error.message);
+      if (!parsed.ok) return new Error(parsed.error.message);
+      const referrer = object.metadata?.namespace ?? "";
+      const allowed = parsed.value.spec.allowedNamespaces;
+      // Keyport extension; unset means any namespace, as in VSO.
+      if (
+        allowed !== undefined &&
+        key.namespace !== referrer &&
+        !allowed.includes("*") &&
+        !allowed.includes(referrer)
+      ) {
+        return new Error(
+          `SecretTransformation ${key.namespace}/${key.name} does not allow namespace ${referrer} (see its allowedNamespaces)`,
+        );
+      }
+      return parsed.value.spec;
     },
   });
 }

@@ -173,6 +173,17 @@ export function resolveAuth(
   );
   const connection = lookups.vaultConnection(connectionRef);
   if (connection === undefined) fail(`VaultConnection ${refKey(connectionRef)} not found`);
+  // Keyport extension: VSO lets any VaultAuth use any VaultConnection (and so present its client
+  // certificate); a connection that lists allowedNamespaces is used only from those.
+  const connectionAllows = connection.spec.allowedNamespaces;
+  if (
+    connectionAllows !== undefined &&
+    !isAllowedNamespace(connectionRef, connectionAllows, auth.metadata.namespace, settings.operatorNamespace)
+  ) {
+    fail(
+      `VaultConnection ${refKey(connectionRef)} does not allow namespace ${auth.metadata.namespace} (see its allowedNamespaces)`,
+    );
+  }
   return { auth, effective, connection };
 }
 

@@ -8,7 +8,12 @@ import { testEnv } from "./testenv.ts";
 
 export const apiVersion = "secrets.hashicorp.com/v1beta1";
 
-export type Kind = "VaultConnection" | "VaultAuth" | "VaultAuthGlobal" | "VaultStaticSecret";
+export type Kind =
+  | "VaultConnection"
+  | "VaultAuth"
+  | "VaultAuthGlobal"
+  | "VaultStaticSecret"
+  | "SecretTransformation";
 
 export interface Manifest {
   apiVersion: string;
@@ -75,6 +80,7 @@ const plural: Record<Kind, string> = {
   VaultAuth: "vaultauths.secrets.hashicorp.com",
   VaultAuthGlobal: "vaultauthglobals.secrets.hashicorp.com",
   VaultStaticSecret: "vaultstaticsecrets.secrets.hashicorp.com",
+  SecretTransformation: "secrettransformations.secrets.hashicorp.com",
 };
 
 export function view(kind: Kind, namespace: string, name: string): ResourceView | undefined {

@@ -215,6 +215,64 @@ describe("a VaultConnection in B cannot name A's Secrets", () => {
     await conditionOf("VaultConnection", nsB, "own-mtls", "Healthy", isTrue);
   });
 
+  test("a VaultConnection of A that lists allowedNamespaces (Keyport extension) is refused to B's VaultAuth", async () => {
+    applyAll(
+      resource("VaultConnection", nsA, "a-only", {
+        address: testEnv().vault.mtlsAddr,
+        caCertSecretRef: "vault-ca",
+        clientCertSecretRef: "client-cert",
+        allowedNamespaces: [nsA],
+      }),
+      resource("VaultAuth", nsB, "via-a-conn", {
+        vaultConnectionRef: `${nsA}/a-only`,
+        method: "kubernetes",
+        mount: "kubernetes",
+        kubernetes: { role, serviceAccount: "default", audiences: ["vault"] },
+      }),
+      vss(nsB, "via-a-conn", "via-a-conn"),
+    );
+    await value("via-a-conn");
+    await refusedWithoutReading(
+      nsB,
+      "via-a-conn",
+      new RegExp(`VaultConnection ${nsA}/a-only does not allow namespace ${nsB}`),
+    );
+  });
+
+  test("a SecretTransformation of A that lists allowedNamespaces (Keyport extension) is refused to B", async () => {
+    applyAll(
+      resource("SecretTransformation", nsA, "a-shapes", {
+        templates: { shaped: { text: "{{ .Secrets.value }}" } },
+        allowedNamespaces: [nsA],
+      }),
+      resource("VaultAuth", nsB, "own", {
+        vaultConnectionRef: `${nsA}/vault`,
+        method: "kubernetes",
+        mount: "kubernetes",
+        kubernetes: { role, serviceAccount: "default", audiences: ["vault"] },
+      }),
+      resource("VaultStaticSecret", nsB, "shaped", {
+        vaultAuthRef: "own",
+        type: "kv-v2",
+        mount: "kvv2",
+        path: `${kv}/shaped`,
+        refreshAfter: "1h",
+        destination: {
+          name: "shaped",
+          create: true,
+          transformation: { transformationRefs: [{ namespace: nsA, name: "a-shapes" }] },
+        },
+      }),
+    );
+    await value("shaped");
+    const c = await conditionOf("VaultStaticSecret", nsB, "shaped", "SecretSynced", isFalse);
+    assert.match(
+      c.message,
+      new RegExp(`SecretTransformation ${nsA}/a-shapes does not allow namespace ${nsB}`),
+    );
+    assert.equal(secretExists(nsB, "shaped"), false);
+  });
+
   test("the operator survived all of it", async () => {
     await assertSurvived(keyport, keyport.child.pid);
   });
