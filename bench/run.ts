@@ -1,4 +1,4 @@
-// npm run bench [-- --quick | --full] [--only sync,steady,latency,pki,template]
+// npm run bench [-- --quick | --full] [--only template,sync,steady,latency,instant,pki]
 //
 // Starts its own test environment ("bench": kube-apiserver + etcd, OpenBao, PostgreSQL from
 // tools/testenv), runs Keyport as separate processes against it, measures, writes
@@ -32,14 +32,15 @@ const envName = "bench";
 
 const profiles = {
   quick: {
-    syncN: [100, 1000],
-    // The limit is a rate: measured with at most this many objects, in 3 rounds (median).
-    limitMaxN: 2000,
-    limitRounds: 3,
-    steady: { staticSecrets: 200, pkiSecrets: 20, dynamicSecrets: 10, windowSeconds: 60 },
-    latency: { changeTrials: 30, repairTrials: 20 },
-    instant: { n: 1000, windowSeconds: 30, changeTrials: 30 },
-    pki: { perCombo: 50, renewalCertificates: 20, renewalWindowSeconds: 45 },
+    // Under three minutes on 2 cores: small N, short windows. Figures for reports come from --full.
+    syncN: [100, 500],
+    // The limit is a rate: measured with at most this many objects, in this many rounds (median).
+    limitMaxN: 500,
+    limitRounds: 2,
+    steady: { staticSecrets: 100, pkiSecrets: 10, dynamicSecrets: 5, windowSeconds: 30 },
+    latency: { changeTrials: 20, repairTrials: 10 },
+    instant: { n: 300, windowSeconds: 20, changeTrials: 20 },
+    pki: { perCombo: 20, renewalCertificates: 10, renewalWindowSeconds: 30 },
     template: { seconds: 2 },
   },
   full: {
@@ -71,7 +72,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     "npm run bench [-- --quick | --full] [--only template,sync,steady,latency,instant,pki] [--out DIR]\n" +
-      "  --quick (default) about 4 minutes; --full the issue's N values (about 17 minutes on 2 quiet cores)\n" +
+      "  --quick (default) under 3 minutes; --full the issue's N values (about 25 minutes on 2 quiet cores)\n" +
       "  --diagnose: operators write CPU profiles, and a heap snapshot after each sync run, to the logs folder\n" +
       "  --operator-node-args='--max-semi-space-size=2 …': extra Node flags for the operator processes (experiments)\n",
   );
