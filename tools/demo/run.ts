@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { operatorNodeFlags } from "../../src/cli/node-flags.ts";
 import { binaries, repoRoot } from "../testenv/config.ts";
 import { down, status, type TestEnv, up } from "../testenv/environment.ts";
 import { freePort } from "../testenv/ports.ts";
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
     keyport = spawn(
       process.execPath,
       [
+        ...operatorNodeFlags,
         join(repoRoot, "src/cli/keyport.ts"),
         "run",
         `--kubeconfig=${env.kube.kubeconfig}`,

