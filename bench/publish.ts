@@ -44,5 +44,8 @@ taken: [bench/results/README.md](../bench/results/README.md).
 The run below: ${stamp}.
 
 `;
-writeFileSync(join(repo, "docs", "performance.md"), `${header}${report.replace(/^\n+/, "")}`);
+// The reading of the figures is written by hand (it names the run it discusses); the rest is generated.
+const analysisFile = join(plots, "analysis.md");
+const analysis = existsSync(analysisFile) ? `${readFileSync(analysisFile, "utf8").trim()}\n\n` : "";
+writeFileSync(join(repo, "docs", "performance.md"), `${header}${analysis}${report.replace(/^\n+/, "")}`);
 process.stdout.write(`wrote docs/performance.md and docs/performance/*.svg from ${file}\n`);

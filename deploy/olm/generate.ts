@@ -305,7 +305,7 @@ const deployment = {
             },
             resources: {
               requests: { cpu: "50m", memory: "256Mi" },
-              limits: { cpu: "500m", memory: "512Mi" },
+              limits: { cpu: "500m", memory: "640Mi" },
             },
           },
         ],
