@@ -2,14 +2,14 @@
 // plus what envtest lacks: TokenRequest/TokenReview for Vault's kubernetes auth, OIDC discovery
 // and JWKS served anonymously, and an issuer without a trailing slash (Vault compares it exactly).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import type { Binaries } from "./config.ts";
 import { callJson } from "./http.ts";
 import type { Pki } from "./pki.ts";
 import { freePort } from "./ports.ts";
-import { startProcess, waitFor } from "./processes.ts";
+import { startProcess, stopNamed, waitFor } from "./processes.ts";
 
 export interface KubeEnv {
   apiUrl: string;
@@ -61,10 +61,12 @@ export async function startKube(
 
   const port = await freePort();
   const apiUrl = `https://127.0.0.1:${port}`;
-  const apiserver = startProcess({
-    name: "kube-apiserver",
+  const auditPolicy = join(runDir, "audit-policy.yaml");
+  writeFileSync(auditPolicy, auditPolicyYaml);
+  const launch: ApiserverLaunch = {
     command: bins.kubeApiserver,
-    runDir,
+    apiUrl,
+    caFile: pki.kubeCa,
     args: [
       `--etcd-servers=${etcdUrl}`,
       "--bind-address=127.0.0.1",
@@ -88,16 +90,19 @@ export async function startKube(
       `--service-account-jwks-uri=${apiUrl}/openid/v1/jwks`,
       `--service-account-key-file=${pki.saPub}`,
       `--service-account-signing-key-file=${pki.saKey}`,
+      // Writes made by ServiceAccounts to Secrets, our custom resources and Leases (see
+      // auditPolicyYaml): fault-injection tests tell two operator replicas apart by them.
+      `--audit-policy-file=${auditPolicy}`,
+      `--audit-log-path=${join(runDir, "logs", "audit.log")}`,
+      "--audit-log-format=json",
+      "--audit-log-mode=blocking",
       "--profiling=false",
       "--v=0",
     ],
-  });
+  };
+  writeFileSync(join(runDir, "kube-apiserver.json"), `${JSON.stringify(launch, null, 2)}\n`);
+  await launchApiserver(runDir, launch);
   const tls = { ca: pki.kubeCa };
-  await waitFor(
-    "kube-apiserver",
-    async () => (await callJson("GET", `${apiUrl}/readyz`, { tls })).status === 200,
-    { record: apiserver, runDir, timeoutMs: 120_000 },
-  );
   const version = (await callJson("GET", `${apiUrl}/version`, { tls })).body as { gitVersion: string };
 
   const kubeconfig = join(runDir, "admin.kubeconfig");
@@ -138,6 +143,41 @@ export async function startKube(
     reviewerJwt,
     secretsEngineJwt,
   };
+}
+
+/** How the apiserver was started: startApiserver starts it again exactly so (same port, flags, PKI). */
+interface ApiserverLaunch {
+  command: string;
+  args: string[];
+  apiUrl: string;
+  caFile: string;
+}
+
+async function launchApiserver(runDir: string, launch: ApiserverLaunch): Promise<void> {
+  const apiserver = startProcess({
+    name: "kube-apiserver",
+    command: launch.command,
+    args: launch.args,
+    runDir,
+  });
+  await waitFor(
+    "kube-apiserver",
+    async () =>
+      (await callJson("GET", `${launch.apiUrl}/readyz`, { tls: { ca: launch.caFile } })).status === 200,
+    { record: apiserver, runDir, timeoutMs: 120_000 },
+  );
+}
+
+/** Stops the environment's kube-apiserver (SIGTERM, SIGKILL after 5 s); etcd keeps running. */
+export async function stopApiserver(runDir: string): Promise<void> {
+  // It drains long-running requests for a while on SIGTERM; 5 s is as long as tests wait for that.
+  await stopNamed(runDir, "kube-apiserver", 5_000);
+}
+
+/** Starts the kube-apiserver again with the flags and port of `up`, and waits until it is ready. */
+export async function startApiserver(runDir: string): Promise<void> {
+  const launch = JSON.parse(readFileSync(join(runDir, "kube-apiserver.json"), "utf8")) as ApiserverLaunch;
+  await launchApiserver(runDir, launch);
 }
 
 async function startControllerManager(runDir: string, bins: Binaries, pki: Pki, kubeconfig: string) {
@@ -205,6 +245,25 @@ contexts:
 current-context: testenv
 `;
 }
+
+// Metadata of writes by ServiceAccounts only (operators under test with their own identities; the
+// admin certificate that tests and most operator runs use is not logged), to the kinds a secrets
+// operator writes. Vault's TokenReviews and everything else: not logged.
+const auditPolicyYaml = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  userGroups: ["system:serviceaccounts"]
+  verbs: [create, update, patch, delete]
+  resources:
+  - group: ""
+    resources: [secrets]
+  - group: secrets.hashicorp.com
+  - group: coordination.k8s.io
+    resources: [leases]
+- level: None
+`;
 
 // Vault fetches discovery documents anonymously; the reviewer SA performs TokenReviews for
 // Vault's kubernetes auth; the secrets-engine SA lets Vault's kubernetes secrets engine issue

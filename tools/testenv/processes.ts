@@ -84,6 +84,25 @@ export async function stopAll(runDir: string, graceMs = 20_000): Promise<string[
   return stopped;
 }
 
+/**
+ * Stops the running processes recorded under `name` (fault-injection tests restart one server),
+ * like stopAll: polite signal, up to `graceMs`, then SIGKILL of the same PID. Their records stay
+ * in <run>/pids; dead records are skipped everywhere.
+ */
+export async function stopNamed(runDir: string, name: string, graceMs = 20_000): Promise<number> {
+  let stopped = 0;
+  for (const record of readRecords(runDir)) {
+    if (record.name !== name || !isOurs(record)) continue;
+    signal(record.pid, record.stopSignal);
+    const deadline = Date.now() + graceMs;
+    while (isOurs(record) && Date.now() < deadline) await sleep(50);
+    if (isOurs(record)) signal(record.pid, "SIGKILL");
+    while (isOurs(record)) await sleep(20);
+    stopped++;
+  }
+  return stopped;
+}
+
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);
