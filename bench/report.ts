@@ -125,11 +125,12 @@ export function goals(r: Results): Goal[] {
       met: r.instant ? r.instant.changeP99Ms < 5000 : undefined,
     },
     {
-      goal: "instantUpdates: ≥ 50× fewer Vault requests than one read per secret per minute",
+      // One LIST per scan whatever N is: the factor grows with N, and the goal is stated for 1,000.
+      goal: "instantUpdates at N = 1,000: ≥ 50× fewer Vault requests than one read per secret per minute",
       measured: r.instant
-        ? `${num(r.instant.fewerRequestsFactor)}× (${r.instant.vaultRequestsPerSecond}/s vs ${r.instant.pollingRequestsPerSecond}/s)`
+        ? `${num(r.instant.fewerRequestsFactor)}× (${r.instant.vaultRequestsPerSecond}/s vs ${r.instant.pollingRequestsPerSecond}/s) at N = ${r.instant.n}`
         : dash,
-      met: r.instant ? r.instant.fewerRequestsFactor >= 50 : undefined,
+      met: r.instant && r.instant.n >= 1000 ? r.instant.fewerRequestsFactor >= 50 : undefined,
     },
     {
       goal: "restart with N certificates issues none",

@@ -38,9 +38,9 @@ const profiles = {
     limitMaxN: 500,
     limitRounds: 2,
     steady: { staticSecrets: 100, pkiSecrets: 10, dynamicSecrets: 5, windowSeconds: 30 },
-    latency: { changeTrials: 20, repairTrials: 10 },
-    instant: { n: 300, windowSeconds: 20, changeTrials: 20 },
-    pki: { perCombo: 20, renewalCertificates: 10, renewalWindowSeconds: 30 },
+    latency: { changeTrials: 12, repairTrials: 10 },
+    instant: { n: 200, windowSeconds: 15, changeTrials: 15 },
+    pki: { perCombo: 20, renewalCertificates: 10, renewalWindowSeconds: 25 },
     template: { seconds: 2 },
   },
   full: {
