@@ -1,8 +1,9 @@
 // Per-key exponential backoff for failed reconciles, with VSO's defaults and arithmetic
 // (cenkalti/backoff, as VSO's backoff registry uses it): the interval starts at `initialMs`, grows
 // by `multiplier` after every failure up to `maxMs`, and each delay handed out is that interval
-// randomized by ±`randomizationFactor`. As in VSO, the cap applies to the interval before
-// randomization, so with the defaults delays lie between 2.5–7.5 s at first and 30–90 s at the cap.
+// randomized by ±`randomizationFactor`. Unlike VSO, whose cap bounds the interval before the
+// jitter (so a delay can reach 90 s), the cap also bounds the delay: with the defaults delays lie
+// between 2.5–7.5 s at first and 30–60 s at the cap, and no retry waits longer than `maxMs`.
 
 export interface BackoffOptions {
   /** First interval. VSO: 5 s (--backoff-initial-interval). */
@@ -49,7 +50,7 @@ export class KeyedBackoff {
   /** Records a failure of `key` and returns how long to wait before retrying it. */
   next(key: string): number {
     const state = this.#intervals.get(key) ?? { intervalMs: this.#initialMs, failures: 0 };
-    const delay = this.#randomize(state.intervalMs);
+    const delay = Math.min(this.#randomize(state.intervalMs), this.#maxMs);
     state.failures += 1;
     state.intervalMs =
       state.intervalMs >= this.#maxMs / this.#multiplier ? this.#maxMs : state.intervalMs * this.#multiplier;
