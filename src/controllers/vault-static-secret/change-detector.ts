@@ -197,7 +197,7 @@ export class ChangeDetector {
           }
         } else {
           // Without metadata access the only check is the full read: do it every fifth interval,
-          // not every scan (15 s at the default 3 s), still well inside VSO's 60 s polling.
+          // not every scan (20 s at the default 4 s), still well inside VSO's 60 s polling.
           const last = this.#lastFullRead.get(group.id) ?? 0;
           if (started - last >= 5 * this.#intervalMs) {
             this.#lastFullRead.set(group.id, started);
