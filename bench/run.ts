@@ -37,9 +37,9 @@ const profiles = {
     // The limit is a rate: measured with at most this many objects, in this many rounds (median).
     limitMaxN: 500,
     limitRounds: 2,
-    steady: { staticSecrets: 100, pkiSecrets: 10, dynamicSecrets: 5, windowSeconds: 30 },
+    steady: { staticSecrets: 100, pkiSecrets: 10, dynamicSecrets: 5, windowSeconds: 20 },
     latency: { changeTrials: 12, repairTrials: 10 },
-    instant: { n: 200, windowSeconds: 15, changeTrials: 15 },
+    instant: { n: 200, windowSeconds: 10, changeTrials: 10 },
     pki: { perCombo: 20, renewalCertificates: 10, renewalWindowSeconds: 25 },
     template: { seconds: 2 },
   },
