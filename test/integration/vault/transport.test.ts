@@ -1,7 +1,6 @@
 // The transport against the real OpenBao: health, TLS, mTLS (including replacing the client
 // certificate at runtime), namespaces of errors, timeouts and retries.
 import assert from "node:assert/strict";
-import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { kubernetesAuth } from "../../../src/vault/auth/kubernetes.ts";
@@ -9,6 +8,8 @@ import { revokeSelf } from "../../../src/vault/engines/sys.ts";
 import { isVaultError, type VaultErrorReason } from "../../../src/vault/errors.ts";
 import { pingVault } from "../../../src/vault/health.ts";
 import { readVersions } from "../../../tools/testenv/config.ts";
+import { freePort } from "../../../tools/testenv/ports.ts";
+import { freezeVault, thawVault } from "../../support/faults/vault-control.ts";
 import {
   closeVaultClients,
   env,
@@ -188,27 +189,9 @@ describe("errors", () => {
 });
 
 describe("transport failures", () => {
-  const servers: Server[] = [];
-  const sockets: Socket[] = [];
-  after(() => {
-    for (const s of sockets) s.destroy();
-    for (const s of servers) s.close();
-  });
-
-  async function listen(onConnection?: (socket: Socket) => void): Promise<number> {
-    const server = createServer((socket) => {
-      sockets.push(socket);
-      onConnection?.(socket);
-    });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return (server.address() as { port: number }).port;
-  }
-
   test("nothing listening is VaultUnreachable, after the configured retries", async () => {
-    const port = await listen();
-    const server = servers.pop();
-    await new Promise((resolve) => server?.close(resolve));
+    // A free loopback port: nothing listens there, as when Vault is not running.
+    const port = await freePort();
     const attempts: string[] = [];
     const http = vaultHttp({
       address: `http://127.0.0.1:${port}`,
@@ -223,15 +206,19 @@ describe("transport failures", () => {
     assert.equal(attempts.length, 3);
   });
 
-  test("a server that never answers is a Timeout, not retried", async () => {
-    const port = await listen(() => {}); // accepts, reads, never responds
+  test("a Vault that never answers (the real OpenBao, frozen with SIGSTOP) is a Timeout, not retried", async () => {
     const attempts: string[] = [];
     const http = vaultHttp({
-      address: `http://127.0.0.1:${port}`,
       timeoutMs: 200,
       observer: { onAttempt: (a) => attempts.push(a.reason ?? String(a.status)) },
     });
-    await assert.rejects(pingVault(http), reason("Timeout"));
+    // The kernel still accepts the connection; the process behind it answers nothing.
+    freezeVault();
+    try {
+      await assert.rejects(pingVault(http), reason("Timeout"));
+    } finally {
+      thawVault();
+    }
     assert.deepEqual(attempts, ["Timeout"]);
   });
 
