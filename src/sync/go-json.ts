@@ -71,3 +71,18 @@ function goFloat(x: number): string {
   }
   return String(x);
 }
+
+/**
+ * A destination's `_raw` read back: Vault's response data as it was written, numbers exact; or
+ * undefined when it does not parse to an object (a re-render then falls back to asking Vault).
+ */
+export function parseKeptRaw(bytes: Uint8Array): Record<string, GoJsonValue> | undefined {
+  try {
+    const data = parseJsonKeepingNumbers(Buffer.from(bytes).toString("utf8"));
+    return data !== null && typeof data === "object" && !Array.isArray(data)
+      ? (data as Record<string, GoJsonValue>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -4,7 +4,7 @@
 // edit that `_raw` could edit the Secret itself, so trusting it grants nothing new.
 
 import type { SecretObject } from "../../sync/destination.ts";
-import { type GoJsonValue, parseJsonKeepingNumbers } from "../../sync/go-json.ts";
+import { parseKeptRaw } from "../../sync/go-json.ts";
 import type { OperatorContext } from "../context.ts";
 import { vaultDynamicSecrets } from "../resources.ts";
 import { writeStatusIfChanged } from "../status.ts";
@@ -27,14 +27,8 @@ export async function rerenderFromLive(
   if (vds.spec.allowStaticCreds) return false;
   const kept = live.data?._raw;
   if (kept === undefined) return false;
-  let fields: Record<string, GoJsonValue>;
-  try {
-    const parsed = parseJsonKeepingNumbers(Buffer.from(kept, "base64").toString("utf8"));
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return false;
-    fields = parsed as Record<string, GoJsonValue>;
-  } catch {
-    return false;
-  }
+  const fields = parseKeptRaw(Buffer.from(kept, "base64"));
+  if (fields === undefined) return false;
   const data = renderDestinationData(ctx, vds.raw, vds.spec.destination.transformation, {
     fields,
     raw: fields,

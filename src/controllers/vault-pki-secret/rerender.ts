@@ -5,7 +5,7 @@
 // into the Secret.
 import type { VaultPKISecretSpec } from "../../api/index.ts";
 import { pkiSecretFields, type SignedKey, withCaChainJoined } from "../../pki/index.ts";
-import { type GoJsonValue, parseJsonKeepingNumbers } from "../../sync/go-json.ts";
+import { parseKeptRaw } from "../../sync/go-json.ts";
 import type { SecretBytes } from "../../sync/secret-data.ts";
 import { pkiCertificateFromData } from "../../vault/index.ts";
 import type { OperatorContext, RawResource } from "../context.ts";
@@ -25,11 +25,11 @@ export function rerenderFromLive(
   if (spec.keystores?.pkcs12?.create === true) return undefined;
   const kept = live._raw;
   if (kept === undefined) return undefined;
+  const data = parseKeptRaw(kept);
+  if (data === undefined) return undefined;
   let certificate: ReturnType<typeof pkiCertificateFromData>;
   try {
-    const data = parseJsonKeepingNumbers(Buffer.from(kept).toString("utf8"));
-    if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
-    certificate = pkiCertificateFromData(data as Record<string, GoJsonValue>, "the destination's _raw");
+    certificate = pkiCertificateFromData(data, "the destination's _raw");
   } catch {
     return undefined;
   }
